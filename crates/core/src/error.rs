@@ -1,0 +1,470 @@
+//! The one error taxonomy of codex-core (DESIGN.md §2).
+//!
+//! Every variant maps to one JavaScript class through [`CodexErr::code`]; the fields each class
+//! exposes live on the variant, so the binding only copies them across.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exec::ExecOutput;
+
+/// Result alias used throughout codex-core.
+pub type Result<T, E = CodexErr> = std::result::Result<T, E>;
+
+/// A boxed error kept as a `source`, for causes of more than one concrete type.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Every way a codex-core operation can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum CodexErr {
+    /// The sandbox or the command's run ended the command, or the sandbox could not be set up.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxErr),
+
+    /// A sandbox was asked for on Linux but no `codex-linux-sandbox` executable was found.
+    #[error("codex-linux-sandbox executable not found (searched: {})", display_paths(.searched))]
+    LandlockSandboxExecutableNotProvided {
+        /// Every path that was tried, in order.
+        searched: Vec<PathBuf>,
+    },
+
+    /// The response stream broke after events had been handed out, or ended without a terminal
+    /// event.
+    #[error("stream disconnected: {message}")]
+    Stream {
+        /// What happened, e.g. "stream closed before response.completed".
+        message: String,
+        /// How many events the caller had received before the break.
+        events_received: u64,
+        /// The transport error, if there was one.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// No byte arrived on the stream (or no response headers) for the idle/request timeout.
+    #[error("no data received for {} ms", .idle.as_millis())]
+    Timeout {
+        /// The timeout that expired.
+        idle: Duration,
+    },
+
+    /// The server answered with a status that is not retried.
+    #[error("unexpected status {}{}", .0.status, .0.describe())]
+    UnexpectedStatus(Box<HttpFailure>),
+
+    /// Every retry was used up.
+    #[error("retry limit reached after {attempts} attempts{}", describe_last(.last.as_deref()))]
+    RetryLimit {
+        /// Requests made in all.
+        attempts: u32,
+        /// The last HTTP answer, or `None` when no response ever came.
+        last: Option<Box<HttpFailure>>,
+        /// The last transport error when no response came.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The server ended the response with `response.failed` or an `error` event.
+    #[error("response failed: {message}")]
+    ResponseFailed {
+        /// The message of the failure.
+        message: String,
+        /// The API's error code (`rate_limit_exceeded`…), if given.
+        error_code: Option<String>,
+        /// The response's id, if the event carried one.
+        response_id: Option<String>,
+        /// The structured error, if the event carried one.
+        api_error: Option<ApiError>,
+    },
+
+    /// The caller cancelled the operation.
+    #[error("the operation was aborted")]
+    Interrupted {
+        /// What the command had produced when it was killed (exec only).
+        output: Option<Box<ExecOutput>>,
+    },
+
+    /// The child's pipes or process could not be set up.
+    #[error("failed to spawn process: {source}")]
+    Spawn {
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// An OS-level failure with a path, e.g. the command was not found.
+    #[error("{}{}: {source}", .syscall, display_path(.path.as_deref()))]
+    Io {
+        /// The OS error.
+        #[source]
+        source: io::Error,
+        /// The failing operation, Node-style (`spawn`, `open`, `chdir`).
+        syscall: &'static str,
+        /// The path involved, if any.
+        path: Option<PathBuf>,
+    },
+
+    /// The HTTP layer failed outside of a response (building the client, a bad header…).
+    #[error("http client error: {0}")]
+    Reqwest(#[from] reqwest::Error),
+
+    /// An event was not valid JSON, or was larger than the limit.
+    #[error("invalid event: {message}")]
+    Json {
+        /// Why the event was rejected.
+        message: String,
+        /// The start of the event's data (≤ 1 KiB).
+        raw: String,
+        /// The parse error, when there was one.
+        #[source]
+        source: Option<serde_json::Error>,
+    },
+
+    /// A required environment variable is missing.
+    #[error(transparent)]
+    EnvVar(#[from] EnvVarError),
+
+    /// An internal task went away without answering.
+    #[error("internal agent died")]
+    InternalAgentDied,
+
+    /// An internal task panicked or was cancelled.
+    #[error("internal task failed: {0}")]
+    TokioJoin(#[from] tokio::task::JoinError),
+
+    /// A bug: a caught panic or a broken invariant.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Failures that belong to running a command, with or without a sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxErr {
+    /// A sandboxed command failed, and the evidence says the sandbox caused it.
+    #[error("sandbox denied the command (exit code {})", display_code(.output.exit_code))]
+    Denied {
+        /// The command's output.
+        output: Box<ExecOutput>,
+    },
+
+    /// The command ran past its timeout and was killed.
+    #[error("command timed out after {} ms", .timeout.as_millis())]
+    Timeout {
+        /// The timeout that expired.
+        timeout: Duration,
+        /// What the command had produced.
+        output: Box<ExecOutput>,
+    },
+
+    /// The command was killed by a signal.
+    #[error("command was killed by signal {signal}")]
+    Signal {
+        /// The signal number.
+        signal: i32,
+        /// What the command had produced.
+        output: Box<ExecOutput>,
+    },
+
+    /// Landlock is missing or could not be fully enforced; nothing was run.
+    #[error("landlock could not be enforced: {detail}")]
+    LandlockRestrict {
+        /// The kernel's Landlock ABI, `None` when Landlock is unavailable.
+        abi: Option<u32>,
+        /// The ABI the policy needs.
+        needed: u32,
+        /// What went wrong.
+        detail: String,
+    },
+
+    /// The kernel refused the seccomp filter; nothing was run.
+    #[error("seccomp filter could not be installed: {detail}")]
+    SeccompInstall {
+        /// What went wrong.
+        detail: String,
+    },
+
+    /// The seccomp filter could not be compiled; nothing was run.
+    #[error("seccomp filter could not be built: {detail}")]
+    SeccompBackend {
+        /// What went wrong.
+        detail: String,
+    },
+
+    /// This platform has no sandbox; nothing was run.
+    #[error("sandboxing is not supported on {platform}")]
+    Unsupported {
+        /// `process.platform`-style name of the platform.
+        platform: String,
+    },
+}
+
+/// A required environment variable is missing or unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("missing environment variable {var}{}", .instructions.as_deref().map(|i| format!(": {i}")).unwrap_or_default())]
+pub struct EnvVarError {
+    /// The variable's name, e.g. `OPENAI_API_KEY`.
+    pub var: String,
+    /// What the user should do about it.
+    pub instructions: Option<String>,
+}
+
+/// One HTTP answer that was not a usable stream: its status, body and ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpFailure {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The response body (possibly cut to a bounded size).
+    pub body: String,
+    /// The `x-request-id` header, if any.
+    pub request_id: Option<String>,
+    /// The body parsed in the API's `{"error": {...}}` shape, if it was.
+    pub api_error: Option<ApiError>,
+}
+
+impl HttpFailure {
+    fn describe(&self) -> String {
+        let mut text = String::new();
+        if let Some(message) = self.api_error.as_ref().and_then(|e| e.message.as_deref()) {
+            text.push_str(": ");
+            text.push_str(message);
+        }
+        if let Some(id) = &self.request_id {
+            text.push_str(" (request id ");
+            text.push_str(id);
+            text.push(')');
+        }
+        text
+    }
+}
+
+/// The API's structured error object (`{"error": {"type", "code", "param", "message"}}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// e.g. `invalid_request_error`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// e.g. `invalid_api_key`; a number in some APIs is kept as its text.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub code: Option<String>,
+    /// The request parameter at fault.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The human-readable message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl ApiError {
+    /// Parses a body in the API's error shape (`{"error": {...}}`, or the bare object).
+    pub fn from_body(body: &str) -> Option<ApiError> {
+        let value: serde_json::Value = serde_json::from_str(body).ok()?;
+        let object = value.get("error").unwrap_or(&value);
+        if !object.is_object() {
+            return None;
+        }
+        let error: ApiError = serde_json::from_value(object.clone()).ok()?;
+        (error != ApiError::default()).then_some(error)
+    }
+}
+
+fn string_or_number<'de, D>(deserializer: D) -> std::result::Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            Some(serde_json::Value::String(text)) => Some(text),
+            Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+            _ => None,
+        },
+    )
+}
+
+impl CodexErr {
+    /// The stable code the JavaScript class carries (DESIGN.md §2); for [`CodexErr::Io`], the
+    /// errno's name as Node spells it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CodexErr::Sandbox(err) => err.code(),
+            CodexErr::LandlockSandboxExecutableNotProvided { .. } => "SANDBOX_EXE_NOT_FOUND",
+            CodexErr::Stream { .. } | CodexErr::Reqwest(_) => "STREAM_DISCONNECTED",
+            CodexErr::Timeout { .. } => "STREAM_TIMEOUT",
+            CodexErr::UnexpectedStatus(_) => "UNEXPECTED_STATUS",
+            CodexErr::RetryLimit { .. } => "RETRY_LIMIT",
+            CodexErr::ResponseFailed { .. } => "RESPONSE_FAILED",
+            CodexErr::Interrupted { .. } => "ABORT_ERR",
+            CodexErr::Spawn { .. } => "SPAWN_FAILED",
+            CodexErr::Io { source, .. } => errno_name(source),
+            CodexErr::Json { .. } => "INVALID_EVENT",
+            CodexErr::EnvVar(_) => "MISSING_ENV_VAR",
+            CodexErr::InternalAgentDied | CodexErr::TokioJoin(_) | CodexErr::Internal(_) => {
+                "INTERNAL"
+            }
+        }
+    }
+
+    /// An [`CodexErr::Io`] for a failed `syscall` on `path`.
+    pub fn io(source: io::Error, syscall: &'static str, path: Option<PathBuf>) -> CodexErr {
+        CodexErr::Io {
+            source,
+            syscall,
+            path,
+        }
+    }
+
+    /// The command output this error carries (timeout, signal, denial, abort), if any.
+    pub fn exec_output(&self) -> Option<&ExecOutput> {
+        match self {
+            CodexErr::Sandbox(
+                SandboxErr::Denied { output }
+                | SandboxErr::Timeout { output, .. }
+                | SandboxErr::Signal { output, .. },
+            ) => Some(output),
+            CodexErr::Interrupted { output } => output.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl SandboxErr {
+    /// The stable code the JavaScript class carries (DESIGN.md §2).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SandboxErr::Denied { .. } => "SANDBOX_DENIED",
+            SandboxErr::Timeout { .. } => "EXEC_TIMEOUT",
+            SandboxErr::Signal { .. } => "EXEC_SIGNAL",
+            SandboxErr::LandlockRestrict { .. } => "LANDLOCK_RESTRICT",
+            SandboxErr::SeccompInstall { .. } | SandboxErr::SeccompBackend { .. } => {
+                "SECCOMP_SETUP"
+            }
+            SandboxErr::Unsupported { .. } => "SANDBOX_UNSUPPORTED",
+        }
+    }
+}
+
+/// Node's name for the errno behind `error` (`ENOENT`…), or `EIO` when it has none we know.
+pub fn errno_name(error: &io::Error) -> &'static str {
+    let Some(errno) = error.raw_os_error() else {
+        return "EIO";
+    };
+    match errno {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::ENXIO => "ENXIO",
+        libc::E2BIG => "E2BIG",
+        libc::ENOEXEC => "ENOEXEC",
+        libc::EBADF => "EBADF",
+        libc::ECHILD => "ECHILD",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EBUSY => "EBUSY",
+        libc::EEXIST => "EEXIST",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::EISDIR => "EISDIR",
+        libc::EINVAL => "EINVAL",
+        libc::ENFILE => "ENFILE",
+        libc::EMFILE => "EMFILE",
+        libc::ETXTBSY => "ETXTBSY",
+        libc::ENOSPC => "ENOSPC",
+        libc::EROFS => "EROFS",
+        libc::EPIPE => "EPIPE",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
+        libc::ELOOP => "ELOOP",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        _ => "EIO",
+    }
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    shown.join(", ")
+}
+
+fn display_path(path: Option<&std::path::Path>) -> String {
+    path.map(|p| format!(" {}", p.display()))
+        .unwrap_or_default()
+}
+
+fn display_code(code: Option<i32>) -> String {
+    code.map(|c| c.to_string()).unwrap_or_else(|| "none".into())
+}
+
+fn describe_last(last: Option<&HttpFailure>) -> String {
+    last.map(|failure| format!("; last status {}{}", failure.status, failure.describe()))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_the_design_table() {
+        let not_found = CodexErr::io(io::Error::from_raw_os_error(libc::ENOENT), "spawn", None);
+        assert_eq!(not_found.code(), "ENOENT");
+        assert_eq!(
+            CodexErr::Sandbox(SandboxErr::Unsupported {
+                platform: "win32".into()
+            })
+            .code(),
+            "SANDBOX_UNSUPPORTED"
+        );
+        assert_eq!(CodexErr::Interrupted { output: None }.code(), "ABORT_ERR");
+        assert_eq!(
+            CodexErr::EnvVar(EnvVarError {
+                var: "OPENAI_API_KEY".into(),
+                instructions: None
+            })
+            .code(),
+            "MISSING_ENV_VAR"
+        );
+    }
+
+    #[test]
+    fn api_errors_parse_from_the_api_shape() {
+        let body = r#"{"error":{"message":"Incorrect API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#;
+        let error = ApiError::from_body(body).unwrap();
+        assert_eq!(error.code.as_deref(), Some("invalid_api_key"));
+        assert_eq!(error.kind.as_deref(), Some("invalid_request_error"));
+        assert_eq!(error.param, None);
+        assert_eq!(
+            ApiError::from_body(r#"{"error":{"code":429}}"#)
+                .unwrap()
+                .code
+                .as_deref(),
+            Some("429")
+        );
+        assert_eq!(ApiError::from_body("<html>"), None);
+        assert_eq!(ApiError::from_body("{}"), None);
+    }
+
+    #[test]
+    fn messages_name_what_failed() {
+        let failure = HttpFailure {
+            status: 401,
+            body: String::new(),
+            request_id: Some("req_1".into()),
+            api_error: ApiError::from_body(r#"{"error":{"message":"bad key"}}"#),
+        };
+        assert_eq!(
+            CodexErr::UnexpectedStatus(Box::new(failure)).to_string(),
+            "unexpected status 401: bad key (request id req_1)"
+        );
+        let io = CodexErr::io(
+            io::Error::from_raw_os_error(libc::ENOENT),
+            "spawn",
+            Some("nope".into()),
+        );
+        assert!(io.to_string().starts_with("spawn nope: "), "{io}");
+    }
+}

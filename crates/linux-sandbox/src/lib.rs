@@ -1,0 +1,1 @@
+//! codex-linux-sandbox (skeleton; filled in by the helper work).

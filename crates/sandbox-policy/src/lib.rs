@@ -1,0 +1,33 @@
+//! The contract between `codex-core` and the `codex-linux-sandbox` helper.
+//!
+//! Both sides need the same three things, and nothing else from each other:
+//!
+//! - [`SandboxPolicy`]: what a sandboxed command may do. Its JSON form (camelCase, tagged by `mode`) is
+//!   what JavaScript passes to `exec` and what the helper takes after `--policy`.
+//! - [`HelperInvocation`]: the helper's command line, `--policy JSON [--cwd DIR] -- COMMAND ARGS…`,
+//!   encoded by [`HelperInvocation::to_args`] and decoded by [`HelperInvocation::parse`].
+//! - [`HelperStatus`]: the one-line JSON messages the helper writes on its status pipe (the fd named
+//!   by [`STATUS_FD_ENV`]) so that its caller learns which layers were enforced, or why nothing ran.
+//!
+//! ```
+//! use codex_sandbox_policy::{HelperInvocation, SandboxPolicy};
+//!
+//! let policy: SandboxPolicy = serde_json::from_str(r#"{"mode":"workspace-write"}"#).unwrap();
+//! let invocation = HelperInvocation {
+//!     policy,
+//!     cwd: Some("/work".into()),
+//!     command: vec!["touch".into(), "x".into()],
+//! };
+//! let args = invocation.to_args();
+//! assert_eq!(HelperInvocation::parse(args).unwrap(), invocation);
+//! ```
+
+mod invocation;
+mod policy;
+mod status;
+
+pub use invocation::{HelperInvocation, UsageError};
+pub use policy::SandboxPolicy;
+pub use status::{
+    EXIT_SETUP_FAILED, EnforcedLayers, HelperStatus, LandlockCoverage, STATUS_FD_ENV, SetupFailure,
+};
