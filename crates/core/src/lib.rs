@@ -5,10 +5,18 @@
 //! - [`client`]: stream an OpenAI Responses API response as events, with retries and typed failures.
 //! - [`CodexErr`] / [`SandboxErr`]: the error taxonomy shared with JavaScript (DESIGN.md §2).
 
+#![allow(
+    clippy::result_large_err,
+    reason = "CodexErr is the public taxonomy: its fields sit inline so the binding copies them \
+              without unboxing, and errors are the cold path"
+)]
+
 mod error;
 pub mod exec;
+pub mod sandbox;
 
-pub use codex_sandbox_policy::SandboxPolicy;
 pub use error::{
     ApiError, BoxError, CodexErr, EnvVarError, HttpFailure, Result, SandboxErr, errno_name,
 };
+pub use exec::{ExecEnv, ExecOutput, ExecParams, InheritEnv, OutputChunk, OutputStream, exec};
+pub use sandbox::{SandboxPolicy, SandboxSupport, sandbox_support};

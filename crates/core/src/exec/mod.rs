@@ -1,5 +1,37 @@
 //! Run a command: timeouts, process groups, bounded output, sandboxed launch (DESIGN.md §3).
+//!
+//! [`exec`] takes [`ExecParams`] and returns an [`ExecOutput`] saying how the run ended. The
+//! child leads its own process group, so a timeout or a cancellation kills grandchildren too
+//! (SIGTERM, then SIGKILL after [`ExecParams::kill_grace`]); on Linux it also dies with the
+//! thread that spawned it. Output is read to the end but only head and tail are kept.
+//!
+//! ```no_run
+//! # async fn demo() -> codex_core::Result<()> {
+//! use codex_core::exec::{ExecParams, exec};
+//!
+//! let output = exec(ExecParams {
+//!     argv: vec!["echo".into(), "hello".into()],
+//!     ..ExecParams::default()
+//! })
+//! .await?;
+//! assert_eq!(output.stdout.text, "hello\n");
+//! # Ok(())
+//! # }
+//! ```
 
+mod capture;
+mod child;
+mod collect;
+mod denial;
+mod env;
 mod output;
+mod params;
+mod reap;
+mod run;
 
 pub use output::{CapturedText, ExecOutput, ExitOutcome, SandboxKind, SandboxReport};
+pub use params::{
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_KILL_GRACE, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT, ExecEnv,
+    ExecParams, InheritEnv, OutputChunk, OutputStream,
+};
+pub use run::exec;

@@ -35,6 +35,8 @@ pub struct SandboxReport {
     pub kind: SandboxKind,
     /// Landlock coverage (Linux only).
     pub landlock: Option<LandlockCoverage>,
+    /// The Landlock ABI version the helper used (Linux only).
+    pub landlock_abi: Option<u32>,
     /// Whether the seccomp network filter was installed (Linux only).
     pub seccomp: Option<bool>,
     /// Whether outside files sat on read-only mounts (Linux only).

@@ -1,0 +1,162 @@
+//! Reading the child's stdout and stderr together, bounded in memory, until EOF or told to stop.
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::capture::CappedBuffer;
+use super::output::CapturedText;
+use super::params::{OutputChunk, OutputStream};
+
+/// How much is read from a pipe at once.
+const READ_SIZE: usize = 64 * 1024;
+
+/// What was kept of the child's output.
+#[derive(Debug)]
+pub(crate) struct Collected {
+    /// Standard output.
+    pub(crate) stdout: CapturedText,
+    /// Standard error.
+    pub(crate) stderr: CapturedText,
+    /// Both, in arrival order.
+    pub(crate) aggregated: CapturedText,
+}
+
+/// The output seen so far, capped per stream and interleaved.
+struct Collector {
+    stdout: CappedBuffer,
+    stderr: CappedBuffer,
+    aggregated: CappedBuffer,
+    sink: Option<UnboundedSender<OutputChunk>>,
+}
+
+impl Collector {
+    fn record(&mut self, stream: OutputStream, bytes: &[u8]) {
+        match stream {
+            OutputStream::Stdout => self.stdout.push(bytes),
+            OutputStream::Stderr => self.stderr.push(bytes),
+        }
+        self.aggregated.push(bytes);
+        if let Some(sink) = &self.sink {
+            let chunk = OutputChunk {
+                stream,
+                data: Bytes::copy_from_slice(bytes),
+            };
+            // A receiver that went away only stops the live feed, not the capture.
+            if sink.send(chunk).is_err() {
+                self.sink = None;
+            }
+        }
+    }
+}
+
+/// Reads both streams until each reaches EOF (or fails), or until `stop` is cancelled, keeping
+/// at most `cap` bytes of each and forwarding every chunk to `sink`.
+pub(crate) async fn collect<O, E>(
+    mut stdout: Option<O>,
+    mut stderr: Option<E>,
+    cap: usize,
+    sink: Option<UnboundedSender<OutputChunk>>,
+    stop: &CancellationToken,
+) -> Collected
+where
+    O: AsyncRead + Unpin,
+    E: AsyncRead + Unpin,
+{
+    let mut collector = Collector {
+        stdout: CappedBuffer::new(cap),
+        stderr: CappedBuffer::new(cap),
+        aggregated: CappedBuffer::new(cap),
+        sink,
+    };
+    let mut out_buf = vec![0u8; READ_SIZE];
+    let mut err_buf = vec![0u8; READ_SIZE];
+    while stdout.is_some() || stderr.is_some() {
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
+            read = read_some(&mut stdout, &mut out_buf) => match read {
+                Some(n) => collector.record(OutputStream::Stdout, &out_buf[..n]),
+                None => stdout = None,
+            },
+            read = read_some(&mut stderr, &mut err_buf) => match read {
+                Some(n) => collector.record(OutputStream::Stderr, &err_buf[..n]),
+                None => stderr = None,
+            },
+        }
+    }
+    Collected {
+        stdout: collector.stdout.finish(),
+        stderr: collector.stderr.finish(),
+        aggregated: collector.aggregated.finish(),
+    }
+}
+
+/// One read from `reader`; `None` at EOF or on a read error (either way the stream is over).
+/// Never completes when there is no reader, so a closed stream drops out of the `select!`.
+async fn read_some<R: AsyncRead + Unpin>(reader: &mut Option<R>, buf: &mut [u8]) -> Option<usize> {
+    match reader {
+        Some(reader) => match reader.read(buf).await {
+            Ok(0) | Err(_) => None,
+            Ok(n) => Some(n),
+        },
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn interleaves_streams_in_arrival_order_and_forwards_chunks() {
+        let (mut out_tx, out_rx) = tokio::io::duplex(64);
+        let (mut err_tx, err_rx) = tokio::io::duplex(64);
+        let (sink, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+        let stop = CancellationToken::new();
+        let reader = tokio::spawn(async move {
+            collect(Some(out_rx), Some(err_rx), 100, Some(sink), &stop).await
+        });
+        for (stream, text) in [(0, "one "), (1, "two "), (0, "three")] {
+            let tx = if stream == 0 {
+                &mut out_tx
+            } else {
+                &mut err_tx
+            };
+            tx.write_all(text.as_bytes()).await.unwrap();
+            // Wait for the chunk to be read so the arrival order is the write order.
+            let chunk = chunks.recv().await.unwrap();
+            assert_eq!(chunk.data, text.as_bytes());
+        }
+        drop((out_tx, err_tx));
+        let collected = reader.await.unwrap();
+        assert_eq!(collected.stdout.text, "one three");
+        assert_eq!(collected.stderr.text, "two ");
+        assert_eq!(collected.aggregated.text, "one two three");
+    }
+
+    #[tokio::test]
+    async fn stop_ends_collection_while_a_writer_holds_the_pipe() {
+        let (mut out_tx, out_rx) = tokio::io::duplex(64);
+        out_tx.write_all(b"partial").await.unwrap();
+        let stop = CancellationToken::new();
+        let stopper = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            stopper.cancel();
+        });
+        let collected = collect(
+            Some(out_rx),
+            None::<tokio::io::DuplexStream>,
+            100,
+            None,
+            &stop,
+        )
+        .await;
+        assert_eq!(collected.stdout.text, "partial");
+        drop(out_tx);
+    }
+}

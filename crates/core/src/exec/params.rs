@@ -1,0 +1,111 @@
+//! [`ExecParams`]: everything `exec` needs to know about one run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use codex_sandbox_policy::SandboxPolicy;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// The timeout `ExecParams::default()` uses, as DESIGN.md §3 says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a group gets between SIGTERM and SIGKILL by default.
+pub const DEFAULT_KILL_GRACE: Duration = Duration::from_secs(2);
+/// How long the pipes are drained after the direct child exited, by default.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+/// How many bytes of each stream are kept by default.
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// One command to run and how.
+#[derive(Debug, Clone)]
+pub struct ExecParams {
+    /// The program and its arguments; must not be empty.
+    pub argv: Vec<String>,
+    /// The working directory (and the sandbox's workspace root); `None`: the current directory.
+    pub cwd: Option<PathBuf>,
+    /// Where the child's environment comes from.
+    pub env: ExecEnv,
+    /// Bytes written to the child's stdin, which is then closed; `None`: `/dev/null`.
+    pub stdin: Option<Vec<u8>>,
+    /// How long the command may run; `None`: no limit.
+    pub timeout: Option<Duration>,
+    /// How long the group gets between SIGTERM and SIGKILL on timeout or cancellation.
+    pub kill_grace: Duration,
+    /// How long the pipes are read after the direct child exited (a background grandchild may
+    /// hold them open forever).
+    pub drain_timeout: Duration,
+    /// How many bytes of each stream (and of the interleaved output) are kept.
+    pub max_output_bytes: usize,
+    /// The sandbox to run under; `None` or danger-full-access: none.
+    pub sandbox: Option<SandboxPolicy>,
+    /// Where to look for `codex-linux-sandbox`, in order; empty: `CODEX_LINUX_SANDBOX_EXE`, next to
+    /// the current executable, then `PATH`.
+    pub sandbox_executable: Vec<PathBuf>,
+    /// Cancels the run: the group is killed and the call fails with `Interrupted`.
+    pub cancel: CancellationToken,
+    /// Receives each chunk of output as it is read, uncapped.
+    pub on_output: Option<UnboundedSender<OutputChunk>>,
+}
+
+impl Default for ExecParams {
+    fn default() -> Self {
+        ExecParams {
+            argv: Vec::new(),
+            cwd: None,
+            env: ExecEnv::default(),
+            stdin: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            kill_grace: DEFAULT_KILL_GRACE,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
+            sandbox: None,
+            sandbox_executable: Vec::new(),
+            cancel: CancellationToken::new(),
+            on_output: None,
+        }
+    }
+}
+
+/// Where the child's environment comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecEnv {
+    /// Exactly these variables, nothing inherited.
+    Exact(Vec<(String, String)>),
+    /// The caller's environment.
+    Inherit(InheritEnv),
+}
+
+impl Default for ExecEnv {
+    fn default() -> Self {
+        ExecEnv::Inherit(InheritEnv::Filtered)
+    }
+}
+
+/// How much of the caller's environment a child inherits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InheritEnv {
+    /// Everything but variables whose name contains `KEY`, `SECRET` or `TOKEN` (any case).
+    #[default]
+    Filtered,
+    /// Everything.
+    All,
+}
+
+/// A piece of output, as read from the child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputChunk {
+    /// Which stream it came from.
+    pub stream: OutputStream,
+    /// The bytes, exactly as read.
+    pub data: Bytes,
+}
+
+/// One of the child's output streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}

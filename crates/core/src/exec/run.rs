@@ -1,0 +1,245 @@
+//! [`exec`]: spawn, supervise, drain, and report how the run ended.
+
+use std::future::Future;
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::process::{ChildStdin, Command};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::child::GroupChild;
+use super::collect::collect;
+use super::denial::sandbox_denied;
+use super::env;
+use super::output::{ExecOutput, ExitOutcome, SandboxKind};
+use super::params::{ExecEnv, ExecParams};
+use super::reap::{Ending, wait_or_kill};
+use crate::error::{CodexErr, Result, SandboxErr};
+use crate::sandbox::{self, Launch, LaunchContext};
+
+/// Runs a command as `params` says and reports how it ended.
+///
+/// A non-zero exit is `Ok` (it is the command's answer) unless the sandbox caused it.
+///
+/// # Errors
+/// - [`SandboxErr::Timeout`], [`SandboxErr::Signal`], [`SandboxErr::Denied`] and
+///   [`CodexErr::Interrupted`] carry the partial output ([`CodexErr::exec_output`]);
+///   `Interrupted` carries none when the token was cancelled before anything was spawned.
+/// - [`CodexErr::Io`] (`syscall: "spawn"`) when the command cannot be started (e.g. `ENOENT`),
+///   with or without a sandbox; `EINVAL` for an empty `argv`.
+/// - Sandbox setup failures ([`SandboxErr::LandlockRestrict`], `SeccompInstall`,
+///   `SeccompBackend`, `Unsupported`, [`CodexErr::LandlockSandboxExecutableNotProvided`]): the
+///   command did not run.
+pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
+    let ExecParams {
+        argv,
+        cwd,
+        env,
+        stdin,
+        timeout,
+        kill_grace,
+        drain_timeout,
+        max_output_bytes,
+        sandbox,
+        sandbox_executable,
+        cancel,
+        on_output,
+    } = params;
+    if argv.is_empty() {
+        let empty = io::Error::from_raw_os_error(libc::EINVAL);
+        return Err(CodexErr::io(empty, "spawn", None));
+    }
+    if cancel.is_cancelled() {
+        return Err(CodexErr::Interrupted { output: None });
+    }
+    let cwd = match cwd {
+        Some(cwd) => cwd,
+        None => std::env::current_dir().map_err(|e| CodexErr::io(e, "uv_cwd", None))?,
+    };
+    let tmpdir = child_tmpdir(&env);
+    let mut launch = sandbox::launch(
+        &argv,
+        sandbox.as_ref(),
+        LaunchContext {
+            cwd: &cwd,
+            tmpdir: tmpdir.as_deref(),
+            helper_candidates: &sandbox_executable,
+        },
+    )?;
+    let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
+    let started = Instant::now();
+    let mut child =
+        GroupChild::spawn(&mut command).map_err(|e| spawn_error(e, launch.program.clone()))?;
+    let status = launch.status_listener()?;
+
+    let handles = child.child_mut();
+    let (stdin_pipe, stdout, stderr) = (
+        handles.stdin.take(),
+        handles.stdout.take(),
+        handles.stderr.take(),
+    );
+    let stop = CancellationToken::new();
+    let io = async {
+        let (collected, messages, ()) = tokio::join!(
+            collect(stdout, stderr, max_output_bytes, on_output, &stop),
+            status.read(&stop),
+            write_stdin(stdin_pipe, stdin, &stop),
+        );
+        (collected, messages)
+    };
+    let mut io = pin!(io);
+    let mut finished_io = None;
+    let waited = {
+        let mut supervise = pin!(wait_or_kill(&mut child, timeout, &cancel, kill_grace));
+        loop {
+            tokio::select! {
+                done = &mut io, if finished_io.is_none() => finished_io = Some(done),
+                waited = &mut supervise => break waited,
+            }
+        }
+    };
+    let (status, ending) = waited.map_err(|e| CodexErr::io(e, "waitpid", None))?;
+    let (collected, messages) = match finished_io {
+        Some(done) => done,
+        None => drain(io, &stop, drain_timeout).await,
+    };
+
+    let killed = ending != Ending::Natural;
+    let sandbox = sandbox::sandbox_report(launch.kind, messages, killed, &argv[0])?;
+    let mut output = ExecOutput {
+        outcome: outcome(status, ending)?,
+        exit_code: status.code(),
+        signal: status.signal(),
+        sandbox_denied: false,
+        stdout: collected.stdout,
+        stderr: collected.stderr,
+        aggregated: collected.aggregated,
+        duration: started.elapsed(),
+        timeout,
+        sandbox,
+    };
+    output.sandbox_denied = output.sandbox.kind != SandboxKind::None && sandbox_denied(&output);
+    into_result(output)
+}
+
+/// How the run ended, from why we stopped waiting and the child's status.
+fn outcome(status: ExitStatus, ending: Ending) -> Result<ExitOutcome> {
+    Ok(match ending {
+        Ending::TimedOut => ExitOutcome::TimedOut,
+        Ending::Cancelled => ExitOutcome::Cancelled,
+        Ending::Natural => match (status.code(), status.signal()) {
+            (Some(code), _) => ExitOutcome::Exited(code),
+            (None, Some(signal)) => ExitOutcome::Signaled(signal),
+            (None, None) => {
+                return Err(CodexErr::Internal(format!(
+                    "child ended with status {status} that is neither an exit nor a signal"
+                )));
+            }
+        },
+    })
+}
+
+/// The public result: a clean or failing exit resolves; everything else is the typed error
+/// carrying the output.
+fn into_result(output: ExecOutput) -> Result<ExecOutput> {
+    let error: CodexErr = match output.outcome {
+        ExitOutcome::TimedOut => SandboxErr::Timeout {
+            timeout: output.timeout.unwrap_or_default(),
+            output: Box::new(output),
+        }
+        .into(),
+        ExitOutcome::Cancelled => CodexErr::Interrupted {
+            output: Some(Box::new(output)),
+        },
+        _ if output.sandbox_denied => SandboxErr::Denied {
+            output: Box::new(output),
+        }
+        .into(),
+        ExitOutcome::Signaled(signal) => SandboxErr::Signal {
+            signal,
+            output: Box::new(output),
+        }
+        .into(),
+        ExitOutcome::Exited(_) => return Ok(output),
+    };
+    Err(error)
+}
+
+/// The command to spawn for `launch`, with stdio, cwd and environment set.
+fn command_for(launch: &Launch, cwd: &std::path::Path, env: &ExecEnv, has_stdin: bool) -> Command {
+    let mut command = Command::new(&launch.program);
+    command
+        .args(&launch.args)
+        .current_dir(cwd)
+        .stdin(if has_stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    env::apply(env, &mut command);
+    command.envs(launch.env.iter().copied());
+    launch.hand_status_to(&mut command);
+    command
+}
+
+/// The `$TMPDIR` the command will see, which workspace-write makes writable.
+fn child_tmpdir(env: &ExecEnv) -> Option<PathBuf> {
+    match env {
+        ExecEnv::Exact(vars) => vars
+            .iter()
+            .rev()
+            .find(|(name, _)| name == "TMPDIR")
+            .map(|(_, value)| PathBuf::from(value)),
+        ExecEnv::Inherit(_) => std::env::var_os("TMPDIR").map(PathBuf::from),
+    }
+}
+
+/// A failed spawn, Node-style: resource exhaustion is `Spawn`, anything about the program
+/// (not found, not executable, bad cwd) is `Io` naming it.
+fn spawn_error(error: io::Error, program: std::ffi::OsString) -> CodexErr {
+    match error.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::EAGAIN | libc::ENOMEM) => {
+            CodexErr::Spawn { source: error }
+        }
+        _ => CodexErr::io(error, "spawn", Some(PathBuf::from(program))),
+    }
+}
+
+/// Writes `bytes` to the child's stdin and closes it; a child that does not read is fine.
+async fn write_stdin(pipe: Option<ChildStdin>, bytes: Option<Vec<u8>>, stop: &CancellationToken) {
+    let (Some(mut pipe), Some(bytes)) = (pipe, bytes) else {
+        return;
+    };
+    tokio::select! {
+        // EPIPE means the child stopped reading; what it did read is its business.
+        _ = pipe.write_all(&bytes) => {}
+        () = stop.cancelled() => {}
+    }
+}
+
+/// Waits at most `drain_timeout` for the pipes to reach EOF, then stops reading.
+async fn drain<F>(
+    io: std::pin::Pin<&mut F>,
+    stop: &CancellationToken,
+    drain_timeout: Duration,
+) -> F::Output
+where
+    F: Future,
+{
+    let mut io = io;
+    tokio::select! {
+        done = &mut io => done,
+        () = tokio::time::sleep(drain_timeout) => {
+            stop.cancel();
+            io.await
+        }
+    }
+}
