@@ -1,0 +1,71 @@
+//! Helpers shared by the test binaries: parameters, and looking at processes from outside.
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use codex_core::exec::ExecParams;
+
+/// `ExecParams` for `argv` with every other field at its default.
+pub fn params(argv: &[&str]) -> ExecParams {
+    ExecParams {
+        argv: argv.iter().map(|arg| arg.to_string()).collect(),
+        ..ExecParams::default()
+    }
+}
+
+/// `ExecParams` running `script` with `sh -c`.
+pub fn sh(script: &str) -> ExecParams {
+    params(&["sh", "-c", script])
+}
+
+/// Whether `pid` is a live process (a zombie waiting to be reaped counts as dead).
+pub fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name, which may itself contain spaces.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
+/// Waits up to `within` for `pid` to die; true if it did.
+pub async fn gone_within(pid: i32, within: Duration) -> bool {
+    let start = Instant::now();
+    while alive(pid) {
+        if start.elapsed() > within {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
+/// Reads the pids a script wrote to `file`, one per line, waiting for the file to appear.
+pub async fn read_pids(file: &Path, count: usize) -> Vec<i32> {
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let pids: Vec<i32> = text
+            .lines()
+            .filter_map(|line| line.trim().parse().ok())
+            .collect();
+        if pids.len() >= count {
+            return pids;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no pids in {}",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Kills a process this test left running on purpose.
+pub fn kill(pid: i32) {
+    // SAFETY: sending a signal has no memory-safety preconditions.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+}

@@ -1,0 +1,7 @@
+//! One module per behaviour family of `exec`.
+
+mod cancel;
+mod exits;
+mod helper_protocol;
+mod output;
+mod timeout;

@@ -1,0 +1,78 @@
+//! Output capture: caps, totals, UTF-8, interleaving and the live chunk feed.
+
+use codex_core::exec::{OutputStream, exec};
+
+use crate::common::sh;
+
+#[tokio::test]
+async fn output_past_the_cap_is_counted_but_only_head_and_tail_are_kept() {
+    let mut params = sh("head -c 5000000 /dev/zero | tr '\\0' a; printf END; printf oops >&2");
+    params.max_output_bytes = 1000;
+    let output = exec(params).await.unwrap();
+    assert_eq!(output.stdout.total_bytes, 5_000_003);
+    assert!(output.stdout.truncated);
+    let text = &output.stdout.text;
+    assert!(text.starts_with(&"a".repeat(500)), "{}", &text[..600]);
+    assert!(
+        text.ends_with(&format!("{}END", "a".repeat(497))),
+        "{}",
+        &text[text.len() - 600..]
+    );
+    assert!(text.contains("\n[... 4999003 bytes truncated ...]\n"));
+    assert!(text.len() < 1100, "{}", text.len());
+    assert_eq!(output.stderr.text, "oops");
+    assert!(!output.stderr.truncated);
+    assert_eq!(output.aggregated.total_bytes, 5_000_007);
+    assert!(output.aggregated.truncated);
+    assert!(output.aggregated.text.ends_with("ENDoops"));
+}
+
+#[tokio::test]
+async fn invalid_utf8_becomes_replacement_characters_and_split_characters_survive() {
+    // The euro sign is written in two parts with a pause, so it arrives in two reads.
+    let output = exec(sh(
+        "printf 'bad \\377 '; printf '\\342'; sleep 0.2; printf '\\202\\254'",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(output.stdout.text, "bad \u{FFFD} €");
+    assert_eq!(output.stdout.total_bytes, 9);
+}
+
+#[tokio::test]
+async fn aggregated_output_keeps_arrival_order() {
+    let output = exec(sh(
+        "echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; echo err2 >&2",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(output.stdout.text, "out1\nout2\n");
+    assert_eq!(output.stderr.text, "err1\nerr2\n");
+    assert_eq!(output.aggregated.text, "out1\nerr1\nout2\nerr2\n");
+    assert_eq!(
+        (output.stdout.total_bytes, output.stderr.total_bytes),
+        (10, 10)
+    );
+}
+
+#[tokio::test]
+async fn chunks_are_forwarded_as_they_are_read_even_past_the_cap() {
+    let (sink, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+    let mut params = sh("printf abcdef; sleep 0.1; printf ghij >&2");
+    params.max_output_bytes = 4;
+    params.on_output = Some(sink);
+    let output = exec(params).await.unwrap();
+    let mut seen = Vec::new();
+    while let Ok(chunk) = chunks.try_recv() {
+        seen.push((chunk.stream, chunk.data.to_vec()));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (OutputStream::Stdout, b"abcdef".to_vec()),
+            (OutputStream::Stderr, b"ghij".to_vec())
+        ]
+    );
+    assert!(output.stdout.truncated);
+    assert_eq!(output.stdout.text, "ab\n[... 2 bytes truncated ...]\nef");
+}
