@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    codex_linux_sandbox::run_main()
+}

@@ -1,0 +1,23 @@
+//! The arg0 trick: a program started under the helper's name acts as the helper.
+
+use std::path::Path;
+
+/// The file name under which a program acts as the sandbox helper.
+pub const HELPER_NAME: &str = "codex-linux-sandbox";
+
+/// Runs the helper if this process was started as `codex-linux-sandbox` (by file name of
+/// arg0, e.g. through a symlink), otherwise returns `main()`'s result.
+///
+/// Call it first in `main`, before any thread or async runtime starts: the helper needs a
+/// single-threaded process to unshare namespaces and restrict itself.
+pub fn run_with_sandbox<T>(main: impl FnOnce() -> T) -> T {
+    let started_as_helper = std::env::args_os().next().is_some_and(|arg0| {
+        Path::new(&arg0)
+            .file_name()
+            .is_some_and(|name| name == HELPER_NAME)
+    });
+    if started_as_helper {
+        crate::run_main()
+    }
+    main()
+}

@@ -1,0 +1,103 @@
+//! [`SetupError`]: why the helper ran nothing, and how that is reported.
+
+use std::error::Error as _;
+use std::io;
+use std::path::PathBuf;
+
+use codex_sandbox_policy::{SetupFailure, UsageError};
+
+use crate::landlock::LandlockError;
+
+/// Everything that can stop the helper before it execs the command.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SetupError {
+    /// The command line or the policy was wrong.
+    #[error("usage")]
+    Usage(#[from] UsageError),
+    /// The status-pipe variable does not name an open file descriptor.
+    #[error("{var}={value:?} is not an open file descriptor")]
+    StatusFd {
+        /// The variable's name.
+        var: &'static str,
+        /// What it held.
+        value: String,
+    },
+    /// `danger-full-access` means no sandbox, so there is nothing for the helper to do.
+    #[error(
+        "danger-full-access asks for no sandbox: run the command directly, not through the helper"
+    )]
+    FullAccess,
+    /// Landlock is missing or could not be enforced in full.
+    #[error("landlock")]
+    Landlock(#[from] LandlockError),
+    /// The seccomp filter could not be compiled.
+    #[error("seccomp: the filter could not be built")]
+    SeccompBuild(#[source] seccompiler::BackendError),
+    /// The kernel refused the seccomp filter.
+    #[error("seccomp: the filter could not be installed")]
+    SeccompInstall(#[source] seccompiler::Error),
+    /// A path the policy names could not be resolved.
+    #[error("cannot resolve {}", path.display())]
+    Path {
+        /// The path as given.
+        path: PathBuf,
+        /// Why it failed.
+        #[source]
+        source: io::Error,
+    },
+    /// Another system call failed; `context` says which step.
+    #[error("{context}")]
+    Os {
+        /// The step that failed, e.g. "no_new_privs".
+        context: &'static str,
+        /// The error of the system call.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl SetupError {
+    /// Wraps the current `errno` with the step that failed.
+    pub(crate) fn last_os(context: &'static str) -> Self {
+        SetupError::Os {
+            context,
+            source: io::Error::last_os_error(),
+        }
+    }
+
+    /// The message and every cause after it, joined by `: ` — the text of the one stderr line.
+    pub(crate) fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = self.source();
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+
+    /// The machine-readable form sent on the status pipe.
+    pub(crate) fn to_failure(&self) -> SetupFailure {
+        let detail = self.chain();
+        match self {
+            SetupError::Usage(_) | SetupError::StatusFd { .. } | SetupError::FullAccess => {
+                SetupFailure::Usage { detail }
+            }
+            SetupError::Landlock(error) => SetupFailure::Landlock {
+                abi: error.kernel_abi(),
+                needed: error.needed_abi(),
+                detail,
+            },
+            SetupError::SeccompBuild(_) => SetupFailure::Seccomp {
+                backend: true,
+                detail,
+            },
+            SetupError::SeccompInstall(_) => SetupFailure::Seccomp {
+                backend: false,
+                detail,
+            },
+            SetupError::Path { .. } | SetupError::Os { .. } => SetupFailure::Other { detail },
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Landlock: read and execute everywhere, write only beneath the writable roots, and — at the
+//! ABIs that have them — no TCP, no signals or abstract Unix sockets outside, no connecting to
+//! Unix socket files outside the writable roots.
+
+use std::path::{Path, PathBuf};
+
+use codex_sandbox_policy::LandlockCoverage;
+use landlock::{
+    ABI, Access, AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, PathBeneath, PathFd,
+    PathFdError, RulesetAttr, RulesetCreatedAttr, RulesetError, RulesetStatus, Scope,
+    make_bitflags,
+};
+
+/// The ABI from which Landlock covers everything this helper knows how to restrict: truncate
+/// (3), TCP (4), scoping of signals and abstract sockets (6), resolving Unix socket paths (9).
+const FULL_COVERAGE_ABI: ABI = ABI::V9;
+
+/// `LANDLOCK_CREATE_RULESET_VERSION`: ask `landlock_create_ruleset` for the kernel's ABI.
+const CREATE_RULESET_VERSION: libc::c_uint = 1;
+
+/// What the sandbox should hold, as far as Landlock is concerned.
+pub(crate) struct LandlockRules<'a> {
+    /// Directories (or files) that get every access right.
+    pub(crate) writable_roots: &'a [PathBuf],
+    /// Deny TCP bind and connect (where the ABI can).
+    pub(crate) deny_tcp: bool,
+}
+
+/// The ABI that was enforced and how much of the helper's wishes it covers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LandlockOutcome {
+    /// The ABI used for the ruleset (the kernel's, capped at the newest this crate knows).
+    pub(crate) abi: u32,
+    /// Full when the ABI has every protection the helper knows; otherwise partial.
+    pub(crate) coverage: LandlockCoverage,
+}
+
+/// Why Landlock could not be enforced.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LandlockError {
+    /// The kernel has no Landlock, or it is disabled at boot.
+    #[error("the kernel does not offer Landlock (needs ABI 1 or newer)")]
+    Unavailable,
+    /// A path named by the policy could not be opened to attach a rule.
+    #[error("cannot open {} for a rule", path.display())]
+    Path {
+        /// The kernel's ABI.
+        abi: u32,
+        /// The path.
+        path: PathBuf,
+        /// Why opening it failed.
+        #[source]
+        source: PathFdError,
+    },
+    /// Building or enforcing the ruleset failed.
+    #[error("ABI {abi} ruleset could not be enforced")]
+    Ruleset {
+        /// The kernel's ABI.
+        abi: u32,
+        /// The crate's error.
+        #[source]
+        source: RulesetError,
+    },
+    /// The kernel enforced less than was asked for.
+    #[error("ABI {abi} ruleset was only partly enforced ({status:?})")]
+    NotFullyEnforced {
+        /// The kernel's ABI.
+        abi: u32,
+        /// What the kernel reported.
+        status: RulesetStatus,
+    },
+}
+
+impl LandlockError {
+    /// The kernel's ABI, `None` when it has no Landlock.
+    pub(crate) fn kernel_abi(&self) -> Option<u32> {
+        match self {
+            LandlockError::Unavailable => None,
+            LandlockError::Path { abi, .. }
+            | LandlockError::Ruleset { abi, .. }
+            | LandlockError::NotFullyEnforced { abi, .. } => Some(*abi),
+        }
+    }
+
+    /// The ABI the failed step needed: 1 when Landlock is missing, else the one that was tried.
+    pub(crate) fn needed_abi(&self) -> u32 {
+        self.kernel_abi().unwrap_or(1)
+    }
+}
+
+/// The kernel's Landlock ABI version, `None` when Landlock is unavailable.
+pub(crate) fn kernel_abi() -> Option<u32> {
+    // SAFETY: with a null attribute and the VERSION flag the call only returns a number.
+    let version = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            CREATE_RULESET_VERSION,
+        )
+    };
+    u32::try_from(version).ok().filter(|&v| v > 0)
+}
+
+/// Restricts this process (and what it execs) with a ruleset at the kernel's newest ABI.
+///
+/// Needs no_new_privs (or `CAP_SYS_ADMIN`). Every access right requested is one the kernel
+/// knows, and the kernel must report the ruleset as fully enforced, otherwise this fails.
+///
+/// # Errors
+/// A [`LandlockError`] saying what could not be enforced; the caller must not run the command.
+pub(crate) fn restrict(rules: &LandlockRules<'_>) -> Result<LandlockOutcome, LandlockError> {
+    let kernel = kernel_abi().ok_or(LandlockError::Unavailable)?;
+    // ABI::from caps an ABI newer than the crate at the newest one it knows.
+    let abi = ABI::from(i32::try_from(kernel).unwrap_or(i32::MAX));
+    let used = abi as u32;
+    let ruleset_error = |source| LandlockError::Ruleset { abi: used, source };
+
+    let mut ruleset = landlock::Ruleset::default()
+        .set_compatibility(CompatLevel::HardRequirement)
+        .handle_access(AccessFs::from_all(abi))
+        .map_err(ruleset_error)?;
+    if rules.deny_tcp && abi >= ABI::V4 {
+        ruleset = ruleset
+            .handle_access(AccessNet::from_all(abi))
+            .map_err(ruleset_error)?;
+    }
+    if abi >= ABI::V6 {
+        ruleset = ruleset.scope(Scope::from_all(abi)).map_err(ruleset_error)?;
+    }
+    let mut created = ruleset
+        .create()
+        .map_err(ruleset_error)?
+        .add_rule(beneath(Path::new("/"), AccessFs::from_read(abi), abi)?)
+        .map_err(ruleset_error)?
+        .add_rule(beneath(Path::new("/dev/null"), dev_null_access(abi), abi)?)
+        .map_err(ruleset_error)?;
+    for root in rules.writable_roots {
+        created = created
+            .add_rule(beneath(root, AccessFs::from_all(abi), abi)?)
+            .map_err(ruleset_error)?;
+    }
+    let status = created.restrict_self().map_err(ruleset_error)?;
+    if status.ruleset != RulesetStatus::FullyEnforced {
+        return Err(LandlockError::NotFullyEnforced {
+            abi: used,
+            status: status.ruleset,
+        });
+    }
+    Ok(LandlockOutcome {
+        abi: used,
+        coverage: if abi >= FULL_COVERAGE_ABI {
+            LandlockCoverage::Full
+        } else {
+            LandlockCoverage::Partial
+        },
+    })
+}
+
+/// `/dev/null` may be read, written, truncated (`> /dev/null`) and ioctl'd, never executed.
+fn dev_null_access(abi: ABI) -> BitFlags<AccessFs> {
+    AccessFs::from_file(abi)
+        & make_bitflags!(AccessFs::{ReadFile | WriteFile | Truncate | IoctlDev})
+}
+
+/// A rule granting `access` beneath `path`; for a file, only the rights a file can have.
+fn beneath(
+    path: &Path,
+    access: BitFlags<AccessFs>,
+    abi: ABI,
+) -> Result<PathBeneath<PathFd>, LandlockError> {
+    let fd = PathFd::new(path).map_err(|source| LandlockError::Path {
+        abi: abi as u32,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let access = if path.is_dir() {
+        access
+    } else {
+        access & AccessFs::from_file(abi)
+    };
+    Ok(PathBeneath::new(fd, access))
+}
