@@ -1,0 +1,202 @@
+//! Writes: allowed in the roots, denied everywhere else, whatever the route.
+
+use std::fs;
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+
+use super::support::{READ_ONLY, Scene, USERS, User, WORKSPACE, inherit_as, output};
+
+fn s(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn writes_inside_the_workspace_succeed_and_outside_fail() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        let created = scene.outside.join("new");
+
+        let inside = scene.run(WORKSPACE, &["sh", "-c", "touch made && echo data > made"]);
+        assert_eq!(inside.code(), 0, "{user:?}: {inside:?}");
+        assert_eq!(fs::read_to_string(scene.ws.join("made")).unwrap(), "data\n");
+
+        let touch = scene.run(WORKSPACE, &["touch", s(&created)]);
+        assert_eq!(touch.code(), 1, "{user:?}: {touch:?}");
+        assert!(!created.exists(), "{user:?}");
+        let overwrite = scene.run(
+            WORKSPACE,
+            &["sh", "-c", &format!("echo pwned > {}", s(&target))],
+        );
+        assert_ne!(overwrite.code(), 0, "{user:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+
+        // The same commands unsandboxed do write: the denial is the sandbox's.
+        assert_eq!(scene.direct(&["touch", s(&created)]).code(), 0, "{user:?}");
+    }
+}
+
+#[test]
+fn a_symlink_in_the_workspace_does_not_reach_outside() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        std::os::unix::fs::symlink(&target, scene.ws.join("planted")).unwrap();
+        let script = format!("echo a > planted; ln -s {} made; echo b > made", s(&target));
+        let run = scene.run(WORKSPACE, &["sh", "-c", &script]);
+        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+    }
+}
+
+#[test]
+fn a_hardlink_to_an_outside_file_cannot_be_made() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        let link = scene.ws.join("hard");
+        let run = scene.run(WORKSPACE, &["ln", s(&target), "hard"]);
+        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
+        assert!(!link.exists(), "{user:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+    }
+}
+
+#[test]
+fn renames_out_of_and_into_the_workspace_are_denied() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let leaving = scene.file(&scene.ws.join("leaving"), "in");
+        let arriving = scene.file(&scene.outside.join("arriving"), "out");
+        let moved_out = scene.outside.join("leaving");
+
+        let out = scene.run(WORKSPACE, &["mv", "leaving", s(&moved_out)]);
+        assert_ne!(out.code(), 0, "{user:?}: {out:?}");
+        assert!(leaving.exists() && !moved_out.exists(), "{user:?}");
+
+        // mv falls back to copy + unlink; the copy may land, but the outside file stays.
+        let into = scene.run(WORKSPACE, &["mv", s(&arriving), "arriving"]);
+        assert_ne!(into.code(), 0, "{user:?}: {into:?}");
+        assert_eq!(fs::read_to_string(&arriving).unwrap(), "out", "{user:?}");
+    }
+}
+
+#[test]
+fn truncating_an_outside_file_is_denied() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        let run = scene.run(WORKSPACE, &["truncate", "-s", "0", s(&target)]);
+        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+    }
+}
+
+#[test]
+fn proc_pid_root_does_not_reach_outside() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        let created = scene.outside.join("new");
+        let script = format!(
+            "touch /proc/$$/root{new}; echo pwned > /proc/self/root{f}",
+            new = s(&created),
+            f = s(&target)
+        );
+        let run = scene.run(WORKSPACE, &["sh", "-c", &script]);
+        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
+        assert!(!created.exists(), "{user:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+    }
+}
+
+#[test]
+fn an_inherited_fd_to_an_outside_file_is_closed() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let target = scene.file(&scene.outside.join("f"), "original");
+        let file = fs::OpenOptions::new().append(true).open(&target).unwrap();
+        let fd = file.as_raw_fd();
+        let mut command = scene.sandboxed(WORKSPACE, &["sh", "-c", "echo pwned >&7"]);
+        // SAFETY: inherit_as only calls async-signal-safe functions.
+        unsafe { command.pre_exec(move || inherit_as(fd, 7)) };
+        let run = output(&mut command);
+        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+    }
+}
+
+#[test]
+fn read_only_writes_nowhere_but_dev_null() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let run = scene.run(READ_ONLY, &["touch", "made"]);
+        assert_eq!(run.code(), 1, "{user:?}: {run:?}");
+        assert!(!scene.ws.join("made").exists(), "{user:?}");
+        let null = scene.run(
+            READ_ONLY,
+            &["sh", "-c", "echo x > /dev/null && cat /dev/null"],
+        );
+        assert_eq!(null.code(), 0, "{user:?}: {null:?}");
+        let listed = scene.run(READ_ONLY, &["ls", s(&scene.outside)]);
+        assert_eq!(
+            listed.code(),
+            0,
+            "{user:?}: reading stays allowed: {listed:?}"
+        );
+    }
+}
+
+#[test]
+fn tmpdir_and_writable_roots_follow_the_policy() {
+    let scene = Scene::new(User::Nobody);
+    let tmpdir = scene.dir(&scene.scratch("tmpdir"));
+    let extra = scene.dir(&scene.scratch("extra"));
+    let relative = scene.dir(&scene.ws.join("sub"));
+    let policy = format!(
+        r#"{{"mode":"workspace-write","writableRoots":["{}","sub"]}}"#,
+        s(&extra)
+    );
+    let touch_all = [
+        "sh",
+        "-c",
+        "touch \"$TMPDIR/t\" && touch \"$1/e\" sub/r",
+        "sh",
+        s(&extra),
+    ];
+
+    let run = scene
+        .sandboxed(&policy, &touch_all)
+        .env("TMPDIR", &tmpdir)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert!(tmpdir.join("t").exists() && extra.join("e").exists() && relative.join("r").exists());
+
+    let excluded = r#"{"mode":"workspace-write","excludeTmp":true}"#;
+    let run = scene
+        .sandboxed(excluded, &["touch", s(&tmpdir.join("u"))])
+        .env("TMPDIR", &tmpdir)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert!(!tmpdir.join("u").exists());
+    let no_extra = scene.run(WORKSPACE, &["touch", s(&extra.join("x"))]);
+    assert_eq!(no_extra.code(), 1, "{no_extra:?}");
+}
+
+#[test]
+fn the_real_tmp_is_writable_unless_excluded() {
+    let scene = Scene::new(User::Root);
+    let name = format!("/tmp/codex-sandbox-test-{}", std::process::id());
+    let run = scene.run(WORKSPACE, &["sh", "-c", &format!("echo hi > {name}")]);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(fs::read_to_string(&name).unwrap(), "hi\n");
+    fs::remove_file(&name).unwrap();
+    let excluded = scene.run(
+        r#"{"mode":"workspace-write","excludeTmp":true}"#,
+        &["touch", &name],
+    );
+    assert_eq!(excluded.code(), 1, "{excluded:?}");
+    assert!(!std::path::Path::new(&name).exists());
+}

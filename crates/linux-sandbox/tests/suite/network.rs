@@ -1,0 +1,182 @@
+//! Network off: no TCP or UDP over IPv4 or IPv6, no io_uring, no Unix datagrams, no abstract
+//! sockets outside — while AF_UNIX stream socketpairs keep working.
+
+use std::io::ErrorKind;
+use std::net::{TcpListener, UdpSocket};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixListener};
+
+use super::support::{Scene, USERS, User, WORKSPACE, kernel_landlock_abi, probe};
+
+/// A loopback TCP listener that reports whether anyone connected.
+struct Tcp(TcpListener);
+
+impl Tcp {
+    fn bind(addr: &str) -> Tcp {
+        let listener = TcpListener::bind(addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Tcp(listener)
+    }
+
+    fn port(&self) -> String {
+        self.0.local_addr().unwrap().port().to_string()
+    }
+
+    fn connected(&self) -> bool {
+        match self.0.accept() {
+            Ok(_) => true,
+            Err(error) if error.kind() == ErrorKind::WouldBlock => false,
+            Err(error) => panic!("accept: {error}"),
+        }
+    }
+}
+
+/// A loopback UDP socket that reports whether a datagram arrived.
+struct Udp(UdpSocket);
+
+impl Udp {
+    fn bind(addr: &str) -> Udp {
+        let socket = UdpSocket::bind(addr).unwrap();
+        socket.set_nonblocking(true).unwrap();
+        Udp(socket)
+    }
+
+    fn port(&self) -> String {
+        self.0.local_addr().unwrap().port().to_string()
+    }
+
+    fn received(&self) -> bool {
+        let mut buf = [0; 16];
+        match self.0.recv(&mut buf) {
+            Ok(_) => true,
+            Err(error) if error.kind() == ErrorKind::WouldBlock => false,
+            Err(error) => panic!("recv: {error}"),
+        }
+    }
+}
+
+#[test]
+fn tcp_and_udp_over_ipv4_and_ipv6_reach_nothing() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        for (action, addr) in [("tcp4", "127.0.0.1:0"), ("tcp6", "[::1]:0")] {
+            let listener = Tcp::bind(addr);
+            let run = scene.run(WORKSPACE, &[probe(), action, &listener.port()]);
+            assert_eq!(run.stdout, "socket:EPERM\n", "{user:?} {action}: {run:?}");
+            assert!(!listener.connected(), "{user:?} {action}");
+            let control = scene.direct(&[probe(), action, &listener.port()]);
+            assert_eq!(control.code(), 0, "{user:?} {action}: {control:?}");
+            assert!(listener.connected(), "{user:?} {action}: control");
+        }
+        for (action, addr) in [("udp4", "127.0.0.1:0"), ("udp6", "[::1]:0")] {
+            let socket = Udp::bind(addr);
+            let run = scene.run(WORKSPACE, &[probe(), action, &socket.port()]);
+            assert_eq!(run.stdout, "socket:EPERM\n", "{user:?} {action}: {run:?}");
+            assert!(!socket.received(), "{user:?} {action}");
+            let control = scene.direct(&[probe(), action, &socket.port()]);
+            assert_eq!(control.code(), 0, "{user:?} {action}: {control:?}");
+            assert!(socket.received(), "{user:?} {action}: control");
+        }
+    }
+}
+
+#[test]
+fn io_uring_cannot_open_a_connection() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let listener = Tcp::bind("127.0.0.1:0");
+        let run = scene.run(WORKSPACE, &[probe(), "uring-tcp4", &listener.port()]);
+        assert_eq!(run.stdout, "io_uring_setup:EPERM\n", "{user:?}: {run:?}");
+        assert!(!listener.connected(), "{user:?}");
+        // The probe's io_uring connect does work outside: it is the sandbox that stops it.
+        let control = scene.direct(&[probe(), "uring-tcp4", &listener.port()]);
+        assert_eq!(
+            control.stdout, "uring_connect:ok\n",
+            "{user:?}: {control:?}"
+        );
+        assert!(listener.connected(), "{user:?}: control");
+    }
+}
+
+#[test]
+fn network_access_true_leaves_the_network_open() {
+    let scene = Scene::new(User::Nobody);
+    let listener = Tcp::bind("127.0.0.1:0");
+    let policy = r#"{"mode":"workspace-write","networkAccess":true}"#;
+    let run = scene.run(policy, &[probe(), "tcp4", &listener.port()]);
+    assert_eq!(run.stdout, "connect:ok\n", "{run:?}");
+    assert!(listener.connected());
+}
+
+#[test]
+fn unix_stream_socketpairs_work() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let run = scene.run(WORKSPACE, &[probe(), "unix-pair"]);
+        assert_eq!(
+            run.stdout, "send:ok\nsendto:ok\nsendmsg:ok\nseqpacket:ok\n",
+            "{user:?}: {run:?}"
+        );
+        assert_eq!(run.code(), 0);
+    }
+}
+
+#[test]
+fn unix_datagram_sockets_are_denied() {
+    let scene = Scene::new(User::Root);
+    let run = scene.run(WORKSPACE, &[probe(), "unix-dgram"]);
+    assert_eq!(
+        run.stdout, "dgram_socket:EPERM\ndgram_socketpair:EPERM\nraw_socket:EPERM\n",
+        "{run:?}"
+    );
+    let control = scene.direct(&[probe(), "unix-dgram"]);
+    assert_eq!(control.code(), 0, "{control:?}");
+}
+
+#[test]
+fn abstract_unix_sockets_outside_are_scoped_off() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let name = format!("codex-sandbox-test-{}-{user:?}", std::process::id());
+        let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        let listener = UnixListener::bind_addr(&addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let run = scene.run(WORKSPACE, &[probe(), "abstract-connect", &name]);
+        assert_eq!(run.stdout, "connect:EPERM\n", "{user:?}: {run:?}");
+        assert!(listener.accept().is_err(), "{user:?}");
+        let control = scene.direct(&[probe(), "abstract-connect", &name]);
+        assert_eq!(control.stdout, "connect:ok\n", "{user:?}: {control:?}");
+        assert!(listener.accept().is_ok(), "{user:?}: control");
+    }
+}
+
+#[test]
+fn unix_socket_files_outside_follow_the_kernels_landlock_abi() {
+    let scene = Scene::new(User::Root);
+    let path = scene.outside.join("sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let run = scene.run(
+        WORKSPACE,
+        &[probe(), "unix-connect", path.to_str().unwrap()],
+    );
+    if kernel_landlock_abi() >= 9 {
+        assert_eq!(run.stdout, "connect:EACCES\n", "{run:?}");
+        assert!(listener.accept().is_err());
+    } else {
+        // Before ABI 9 Landlock cannot tell a socket file from any other file it may read.
+        assert_eq!(run.stdout, "connect:ok\n", "{run:?}");
+        assert!(listener.accept().is_ok());
+    }
+    let inside = scene.ws.join("sock");
+    let own = UnixListener::bind(&inside).unwrap();
+    let run = scene.run(
+        WORKSPACE,
+        &[probe(), "unix-connect", inside.to_str().unwrap()],
+    );
+    assert_eq!(
+        run.stdout, "connect:ok\n",
+        "sockets in the workspace stay reachable: {run:?}"
+    );
+    drop(own);
+}

@@ -1,0 +1,249 @@
+/* probe: small actions the sandbox tests run inside (and, as a control, outside) the sandbox.
+ * Each prints one word per attempt: "ok" or the errno name, so the test can check both the
+ * result seen inside and the effect seen outside. Exit 0 when every attempt succeeded. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/io_uring.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static int failures;
+
+static void report(const char *what, int ok) {
+    if (ok) {
+        printf("%s:ok\n", what);
+    } else {
+        printf("%s:%s\n", what, strerrorname_np(errno));
+        failures++;
+    }
+}
+
+static socklen_t inet_addr_for(int family, int port, struct sockaddr_storage *ss) {
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return sizeof *in;
+    }
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    in6->sin6_addr = in6addr_loopback;
+    return sizeof *in6;
+}
+
+static void net(int family, int type, int port) {
+    struct sockaddr_storage ss;
+    socklen_t len = inet_addr_for(family, port, &ss);
+    int fd = socket(family, type, 0);
+    if (fd < 0) {
+        report("socket", 0);
+        return;
+    }
+    if (type == SOCK_STREAM) {
+        report("connect", connect(fd, (struct sockaddr *)&ss, len) == 0);
+    } else {
+        report("sendto", sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) == 1);
+    }
+}
+
+/* One io_uring submission, waited for; returns the completion's result (or -errno). */
+struct ring {
+    int fd;
+    unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_mask;
+    struct io_uring_sqe *sqes;
+    struct io_uring_cqe *cqes;
+};
+
+static int ring_submit(struct ring *r, const struct io_uring_sqe *sqe) {
+    unsigned tail = *r->sq_tail, index = tail & *r->sq_mask;
+    r->sqes[index] = *sqe;
+    r->sq_array[index] = index;
+    __atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+    if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0) return -errno;
+    unsigned head = __atomic_load_n(r->cq_head, __ATOMIC_ACQUIRE);
+    int res = r->cqes[head & *r->cq_mask].res;
+    __atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+    return res;
+}
+
+/* TCP connect done entirely by io_uring (IORING_OP_SOCKET + IORING_OP_CONNECT). */
+static void uring_connect(int port) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    struct ring r;
+    r.fd = syscall(__NR_io_uring_setup, 4, &p);
+    if (r.fd < 0) {
+        report("io_uring_setup", 0);
+        return;
+    }
+    char *sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_POPULATE, r.fd, IORING_OFF_SQ_RING);
+    char *cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+                    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r.fd, IORING_OFF_CQ_RING);
+    r.sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_POPULATE, r.fd, IORING_OFF_SQES);
+    if (sq == MAP_FAILED || cq == MAP_FAILED || r.sqes == MAP_FAILED) {
+        report("mmap", 0);
+        return;
+    }
+    r.sq_tail = (unsigned *)(sq + p.sq_off.tail);
+    r.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+    r.sq_array = (unsigned *)(sq + p.sq_off.array);
+    r.cq_head = (unsigned *)(cq + p.cq_off.head);
+    r.cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+    r.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+
+    struct io_uring_sqe sqe;
+    memset(&sqe, 0, sizeof sqe);
+    sqe.opcode = IORING_OP_SOCKET;
+    sqe.fd = AF_INET;
+    sqe.off = SOCK_STREAM;
+    int sock = ring_submit(&r, &sqe);
+    if (sock < 0) {
+        errno = -sock;
+        report("uring_socket", 0);
+        return;
+    }
+    struct sockaddr_storage ss;
+    socklen_t len = inet_addr_for(AF_INET, port, &ss);
+    memset(&sqe, 0, sizeof sqe);
+    sqe.opcode = IORING_OP_CONNECT;
+    sqe.fd = sock;
+    sqe.addr = (uint64_t)(uintptr_t)&ss;
+    sqe.off = len;
+    int res = ring_submit(&r, &sqe);
+    errno = -res;
+    report("uring_connect", res == 0);
+}
+
+/* AF_UNIX stream socketpair: send/recv, sendto/recvfrom, sendmsg/recvmsg all work. */
+static void unix_pair(void) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        report("socketpair", 0);
+        return;
+    }
+    char buf[8] = {0};
+    report("send", send(sv[0], "a", 1, 0) == 1 && recv(sv[1], buf, sizeof buf, 0) == 1 && buf[0] == 'a');
+    report("sendto", sendto(sv[1], "b", 1, 0, NULL, 0) == 1 &&
+                         recvfrom(sv[0], buf, sizeof buf, 0, NULL, NULL) == 1 && buf[0] == 'b');
+    struct iovec iov = {.iov_base = "c", .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    int sent = sendmsg(sv[0], &msg, 0) == 1;
+    struct iovec in = {.iov_base = buf, .iov_len = sizeof buf};
+    struct msghdr got = {.msg_iov = &in, .msg_iovlen = 1};
+    report("sendmsg", sent && recvmsg(sv[1], &got, 0) == 1 && buf[0] == 'c');
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    report("seqpacket", fd >= 0);
+}
+
+static void unix_dgram(void) {
+    int sv[2];
+    report("dgram_socket", socket(AF_UNIX, SOCK_DGRAM, 0) >= 0);
+    report("dgram_socketpair", socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == 0);
+    report("raw_socket", socket(AF_UNIX, SOCK_RAW, 0) >= 0);
+}
+
+static void unix_connect(const char *path, int abstract) {
+    struct sockaddr_un un;
+    memset(&un, 0, sizeof un);
+    un.sun_family = AF_UNIX;
+    socklen_t len;
+    if (abstract) {
+        strncpy(un.sun_path + 1, path, sizeof un.sun_path - 2);
+        len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path);
+    } else {
+        strncpy(un.sun_path, path, sizeof un.sun_path - 1);
+        len = sizeof un;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    report("connect", fd >= 0 && connect(fd, (struct sockaddr *)&un, len) == 0);
+}
+
+static void trace(pid_t pid) {
+    long ok = ptrace(PTRACE_ATTACH, pid, 0, 0) == 0;
+    report("attach", ok);
+    if (ok) ptrace(PTRACE_DETACH, pid, 0, 0);
+    char byte;
+    struct iovec local = {.iov_base = &byte, .iov_len = 1};
+    /* The address hardly matters: permission is checked before any memory is touched. */
+    struct iovec remote = {.iov_base = (void *)0x400000, .iov_len = 1};
+    errno = 0;
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    report("vm_readv", n >= 0 || errno == EFAULT);
+}
+
+static void metadata(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        report("stat", 0);
+        return;
+    }
+    report("chmod", chmod(path, 0777) == 0);
+    report("chown", chown(path, st.st_uid, st.st_gid) == 0);
+    struct timeval times[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+    report("utimes", utimes(path, times) == 0);
+    report("setxattr", setxattr(path, "user.codex", "x", 1, 0) == 0);
+}
+
+/* Runs argv with one syscall failing with errno: no seccomp filter, no Landlock, and so on. */
+static int deny_syscall_then_exec(int nr, int err, char **argv) {
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        perror("probe: seccomp");
+        return 2;
+    }
+    execv(argv[0], argv);
+    perror("probe: execv");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 2) return 2;
+    const char *cmd = argv[1];
+    const char *arg = argc > 2 ? argv[2] : "";
+    if (!strcmp(cmd, "tcp4")) net(AF_INET, SOCK_STREAM, atoi(arg));
+    else if (!strcmp(cmd, "tcp6")) net(AF_INET6, SOCK_STREAM, atoi(arg));
+    else if (!strcmp(cmd, "udp4")) net(AF_INET, SOCK_DGRAM, atoi(arg));
+    else if (!strcmp(cmd, "udp6")) net(AF_INET6, SOCK_DGRAM, atoi(arg));
+    else if (!strcmp(cmd, "uring-tcp4")) uring_connect(atoi(arg));
+    else if (!strcmp(cmd, "unix-pair")) unix_pair();
+    else if (!strcmp(cmd, "unix-dgram")) unix_dgram();
+    else if (!strcmp(cmd, "unix-connect")) unix_connect(arg, 0);
+    else if (!strcmp(cmd, "abstract-connect")) unix_connect(arg, 1);
+    else if (!strcmp(cmd, "ptrace")) trace(atoi(arg));
+    else if (!strcmp(cmd, "kill")) report("kill", kill(atoi(arg), SIGTERM) == 0);
+    else if (!strcmp(cmd, "meta")) metadata(arg);
+    else if (!strcmp(cmd, "deny") && argc > 4) return deny_syscall_then_exec(atoi(argv[2]), atoi(argv[3]), argv + 4);
+    else return 2;
+    return failures ? 1 : 0;
+}

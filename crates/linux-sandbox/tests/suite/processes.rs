@@ -1,0 +1,93 @@
+//! Processes: signals and ptrace stay inside the sandbox; exit codes and signals pass through.
+
+use std::os::unix::process::ExitStatusExt;
+
+use super::support::{Scene, USERS, User, Victim, WORKSPACE, probe};
+
+#[test]
+fn signals_to_outside_processes_are_denied() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let mut victim = Victim::start(&scene);
+        let run = scene.run(WORKSPACE, &[probe(), "kill", &victim.pid()]);
+        assert_eq!(run.stdout, "kill:EPERM\n", "{user:?}: {run:?}");
+        assert!(victim.alive(), "{user:?}");
+    }
+}
+
+#[test]
+fn signals_inside_the_sandbox_work() {
+    let scene = Scene::new(User::Nobody);
+    let run = scene.run(
+        WORKSPACE,
+        &["sh", "-c", "sleep 10 & kill -TERM $!; wait $!; echo $?"],
+    );
+    assert_eq!(run.stdout, "143\n", "{run:?}");
+}
+
+#[test]
+fn ptrace_and_process_vm_readv_of_outside_processes_are_denied() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let victim = Victim::start(&scene);
+        let run = scene.run(WORKSPACE, &[probe(), "ptrace", &victim.pid()]);
+        assert_eq!(
+            run.stdout, "attach:EPERM\nvm_readv:EPERM\n",
+            "{user:?}: {run:?}"
+        );
+        assert_eq!(victim.tracer(), "0", "{user:?}");
+        // The same user may trace it from outside: the denial is the sandbox's.
+        let control = scene.direct(&[probe(), "ptrace", &victim.pid()]);
+        assert_eq!(
+            control.stdout, "attach:ok\nvm_readv:ok\n",
+            "{user:?}: {control:?}"
+        );
+    }
+}
+
+#[test]
+fn strace_of_the_sandboxs_own_children_works() {
+    for user in USERS {
+        let scene = Scene::new(user);
+        let run = scene.run(
+            WORKSPACE,
+            &["strace", "-f", "-o", "/dev/null", "sh", "-c", "exit 3"],
+        );
+        assert_eq!(run.code(), 3, "{user:?}: {run:?}");
+    }
+}
+
+#[test]
+fn exit_codes_and_signals_pass_through() {
+    let scene = Scene::new(User::Root);
+    assert_eq!(scene.run(WORKSPACE, &["sh", "-c", "exit 7"]).code(), 7);
+    assert_eq!(scene.run(WORKSPACE, &["true"]).code(), 0);
+    let crashed = scene.run(WORKSPACE, &["sh", "-c", "kill -SEGV $$"]);
+    assert_eq!(crashed.status.signal(), Some(libc::SIGSEGV), "{crashed:?}");
+    // The helper's Rust runtime ignores SIGPIPE; the command must inherit what the caller had.
+    let ignored = ["grep", "SigIgn", "/proc/self/status"];
+    let inside = scene.run(WORKSPACE, &ignored);
+    let outside = scene.direct(&ignored);
+    assert_eq!(inside.stdout, outside.stdout);
+    let mask = u64::from_str_radix(inside.stdout.split_whitespace().nth(1).unwrap(), 16).unwrap();
+    assert_eq!(mask & (1 << (libc::SIGPIPE - 1)), 0, "{inside:?}");
+}
+
+#[test]
+fn the_command_holds_no_capabilities_and_no_new_privs() {
+    let scene = Scene::new(User::Root);
+    let run = scene.run(
+        WORKSPACE,
+        &["grep", "-E", "^(Cap|NoNewPrivs)", "/proc/self/status"],
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{run:?}");
+    for line in lines {
+        let value = line.split_whitespace().nth(1).unwrap();
+        if line.starts_with("NoNewPrivs") {
+            assert_eq!(value, "1");
+        } else {
+            assert_eq!(value, "0000000000000000", "{line}");
+        }
+    }
+}
