@@ -11,10 +11,12 @@
               without unboxing, and errors are the cold path"
 )]
 
+pub mod client;
 mod error;
 pub mod exec;
 pub mod sandbox;
 
+pub use client::{ClientConfig, ResponseEvent, ResponseStream, ResponsesClient, RetryInfo};
 pub use error::{
     ApiError, BoxError, CodexErr, EnvVarError, HttpFailure, Result, SandboxErr, errno_name,
 };

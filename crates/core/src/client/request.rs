@@ -1,0 +1,412 @@
+//! Sending one logical request, as many times as the retry rules allow, until a response with
+//! 2xx headers and an event stream arrives.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use tokio_util::sync::CancellationToken;
+
+use super::config::{ClientConfig, Endpoint, RetryInfo};
+use super::retry::{backoff, retry_after, should_retry};
+use crate::{ApiError, CodexErr, HttpFailure, Result};
+
+/// How much of an error body is kept.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The HTTP client and everything every request of one [`ResponsesClient`](super::ResponsesClient)
+/// shares.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    /// URL, query and headers of every request; only the body differs.
+    template: reqwest::Request,
+    pub(crate) config: ClientConfig,
+}
+
+impl Transport {
+    /// Builds the HTTP client and the request template.
+    ///
+    /// # Errors
+    ///
+    /// [`CodexErr::Reqwest`] for a bad URL, header name or value.
+    pub(crate) fn new(config: ClientConfig, endpoint: Endpoint) -> Result<Transport> {
+        let http = reqwest::Client::builder().tcp_nodelay(true).build()?;
+        let own = |header: &str| {
+            config
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(header))
+        };
+        let mut builder = http.post(&endpoint.url).query(&config.query);
+        if let Some(key) = &endpoint.api_key
+            && !own("authorization")
+        {
+            builder = builder.bearer_auth(key);
+        }
+        if !own(CONTENT_TYPE.as_str()) {
+            builder = builder.header(CONTENT_TYPE, "application/json");
+        }
+        if !own(ACCEPT.as_str()) {
+            builder = builder.header(ACCEPT, "text/event-stream");
+        }
+        for (name, value) in &config.headers {
+            builder = builder.header(name, value);
+        }
+        let template = builder.build()?;
+        Ok(Transport {
+            http,
+            template,
+            config,
+        })
+    }
+
+    fn request(&self, body: Bytes) -> Result<reqwest::Request> {
+        let mut request = self.template.try_clone().ok_or_else(|| {
+            CodexErr::Internal("the request template has a streaming body".into())
+        })?;
+        *request.body_mut() = Some(body.into());
+        Ok(request)
+    }
+}
+
+/// The head of the response a stream is reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+impl ResponseHead {
+    fn of(response: &reqwest::Response) -> ResponseHead {
+        ResponseHead {
+            status: response.status().as_u16(),
+            request_id: request_id(response.headers()),
+            headers: response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A retryable failure of one attempt.
+struct Retry {
+    status: Option<u16>,
+    /// The wait the server asked for.
+    after: Option<Duration>,
+    cause: Cause,
+}
+
+enum Cause {
+    /// An HTTP answer with a retryable status.
+    Status(HttpFailure),
+    /// No usable answer: a transport error, or a stream that broke before its first event.
+    Transport(CodexErr),
+}
+
+/// One logical request: the body, its cancellation token and the attempts made so far.
+#[derive(Debug)]
+pub(crate) struct Request {
+    transport: Arc<Transport>,
+    body: Bytes,
+    pub(crate) cancel: CancellationToken,
+    attempts: u32,
+}
+
+impl Request {
+    pub(crate) fn new(transport: Arc<Transport>, body: Bytes, cancel: CancellationToken) -> Self {
+        Request {
+            transport,
+            body,
+            cancel,
+            attempts: 0,
+        }
+    }
+
+    /// The configured idle timeout of the stream.
+    pub(crate) fn idle_timeout(&self) -> Duration {
+        self.transport.config.stream_idle_timeout
+    }
+
+    /// Sends until a 2xx event stream arrives, retrying as configured.
+    ///
+    /// # Errors
+    ///
+    /// `UnexpectedStatus` (not retryable, or a 2xx that is not an event stream), `RetryLimit`,
+    /// `Timeout` (no headers within the request timeout) or `Interrupted`.
+    pub(crate) async fn send(&mut self) -> Result<(reqwest::Response, ResponseHead)> {
+        loop {
+            self.attempts += 1;
+            match self.attempt().await? {
+                Ok(response) => {
+                    let head = ResponseHead::of(&response);
+                    return Ok((response, head));
+                }
+                Err(retry) => self.wait_or_give_up(retry).await?,
+            }
+        }
+    }
+
+    /// Sends again after the stream broke before handing out any event.
+    ///
+    /// # Errors
+    ///
+    /// As [`Request::send`]; out of retries, `RetryLimit` with `broken` as its source.
+    pub(crate) async fn resend_after_break(
+        &mut self,
+        broken: CodexErr,
+    ) -> Result<(reqwest::Response, ResponseHead)> {
+        self.wait_or_give_up(Retry {
+            status: None,
+            after: None,
+            cause: Cause::Transport(broken),
+        })
+        .await?;
+        self.send().await
+    }
+
+    /// Waits as long as `retry` asks, or gives up when the retries are used up.
+    async fn wait_or_give_up(&mut self, retry: Retry) -> Result<()> {
+        let config = &self.transport.config;
+        if self.attempts > config.max_retries {
+            let (last, source) = match retry.cause {
+                Cause::Status(failure) => (Some(Box::new(failure)), None),
+                Cause::Transport(error) => (None, Some(error.into())),
+            };
+            return Err(CodexErr::RetryLimit {
+                attempts: self.attempts,
+                last,
+                source,
+            });
+        }
+        let delay = retry.after.unwrap_or_else(|| {
+            backoff(
+                self.attempts,
+                config.retry_base_delay,
+                config.retry_max_delay,
+            )
+        });
+        if let Some(hook) = &config.on_retry {
+            hook(&RetryInfo {
+                attempt: self.attempts,
+                delay,
+                status: retry.status,
+                error: Some(match retry.cause {
+                    Cause::Status(failure) => CodexErr::UnexpectedStatus(Box::new(failure)),
+                    Cause::Transport(error) => error,
+                }),
+            });
+        }
+        cancellable(&self.cancel, tokio::time::sleep(delay)).await
+    }
+
+    /// Sends once: `Ok(Ok(_))` is a stream, `Ok(Err(_))` a failure worth retrying.
+    async fn attempt(&self) -> Result<Result<reqwest::Response, Retry>> {
+        let request = self.transport.request(self.body.clone())?;
+        let sent = self.transport.http.execute(request);
+        let response = match self.transport.config.request_timeout {
+            Some(limit) => cancellable(&self.cancel, tokio::time::timeout(limit, sent))
+                .await?
+                .map_err(|_elapsed| CodexErr::Timeout { idle: limit })?,
+            None => cancellable(&self.cancel, sent).await?,
+        };
+        let response = match response {
+            Ok(response) => response,
+            Err(error) => {
+                return Ok(Err(Retry {
+                    status: None,
+                    after: None,
+                    cause: Cause::Transport(CodexErr::Reqwest(error)),
+                }));
+            }
+        };
+        let status = response.status();
+        if status.is_success() {
+            if is_event_stream(response.headers()) {
+                return Ok(Ok(response));
+            }
+            let failure = self.read_failure(response).await?;
+            return Err(CodexErr::UnexpectedStatus(Box::new(failure)));
+        }
+        let retryable = should_retry(status, response.headers());
+        let after = retry_after(response.headers(), SystemTime::now());
+        let failure = self.read_failure(response).await?;
+        if !retryable {
+            return Err(CodexErr::UnexpectedStatus(Box::new(failure)));
+        }
+        Ok(Err(Retry {
+            status: Some(status.as_u16()),
+            after,
+            cause: Cause::Status(failure),
+        }))
+    }
+
+    /// Reads at most [`ERROR_BODY_LIMIT`] of an unusable answer's body.
+    ///
+    /// A body that stalls past the idle timeout or breaks is kept as far as it came: the status
+    /// is the news, the body only detail.
+    async fn read_failure(&self, mut response: reqwest::Response) -> Result<HttpFailure> {
+        let status = response.status().as_u16();
+        let request_id = request_id(response.headers());
+        let idle = self.idle_timeout();
+        let mut body = Vec::new();
+        while body.len() < ERROR_BODY_LIMIT {
+            let chunk = cancellable(&self.cancel, tokio::time::timeout(idle, response.chunk()));
+            match chunk.await? {
+                Ok(Ok(Some(chunk))) => {
+                    let room = ERROR_BODY_LIMIT - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                _ => break,
+            }
+        }
+        let body = String::from_utf8_lossy(&body).into_owned();
+        Ok(HttpFailure {
+            status,
+            api_error: ApiError::from_body(&body),
+            body,
+            request_id,
+        })
+    }
+}
+
+/// Runs `future` unless `cancel` fires first.
+///
+/// # Errors
+///
+/// [`CodexErr::Interrupted`] when cancelled.
+pub(crate) async fn cancellable<F: Future>(
+    cancel: &CancellationToken,
+    future: F,
+) -> Result<F::Output> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(CodexErr::Interrupted { output: None }),
+        output = future => Ok(output),
+    }
+}
+
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `body` with `"stream": true` set, touching the caller's text only where needed.
+///
+/// # Errors
+///
+/// [`CodexErr::Json`] when `body` is not one JSON object.
+pub(crate) fn with_stream_flag(body: String) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        stream: Present,
+    }
+    /// A field's value, `null` included (plain `Option` would read `null` as absent).
+    #[derive(Default)]
+    struct Present(Option<serde_json::Value>);
+    impl<'de> serde::Deserialize<'de> for Present {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            <serde_json::Value as serde::Deserialize>::deserialize(deserializer)
+                .map(|value| Present(Some(value)))
+        }
+    }
+    let not_an_object = |source| CodexErr::Json {
+        message: "request body is not a JSON object".into(),
+        raw: super::event::truncate(&body, super::event::RAW_LIMIT).to_owned(),
+        source,
+    };
+    let Some(rest) = body.trim_start().strip_prefix('{') else {
+        return Err(not_an_object(None));
+    };
+    let probe = match serde_json::from_str::<Probe>(&body) {
+        Ok(probe) => probe,
+        Err(source) => return Err(not_an_object(Some(source))),
+    };
+    match probe.stream.0 {
+        Some(serde_json::Value::Bool(true)) => Ok(body),
+        None => {
+            let open = body.len() - rest.len();
+            let separator = if rest.trim_start().starts_with('}') {
+                ""
+            } else {
+                ","
+            };
+            Ok(format!("{}\"stream\":true{separator}{rest}", &body[..open]))
+        }
+        Some(_) => {
+            let mut object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&body).map_err(|source| not_an_object(Some(source)))?;
+            object.insert("stream".into(), serde_json::Value::Bool(true));
+            serde_json::to_string(&object).map_err(|source| not_an_object(Some(source)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream_flag(body: &str) -> serde_json::Value {
+        let out = with_stream_flag(body.into()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        value["stream"].clone()
+    }
+
+    #[test]
+    fn stream_true_is_set_for_the_caller() {
+        let body = r#"{"model":"m","stream":true}"#;
+        assert_eq!(with_stream_flag(body.into()).unwrap(), body);
+        assert_eq!(
+            with_stream_flag(r#" {"model":"m"}"#.into()).unwrap(),
+            r#" {"stream":true,"model":"m"}"#
+        );
+        assert_eq!(
+            with_stream_flag("{ }".into()).unwrap(),
+            r#"{"stream":true }"#
+        );
+        assert_eq!(stream_flag(r#"{"stream":false,"b":1}"#), true);
+        assert_eq!(stream_flag(r#"{"stream":null}"#), true);
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused() {
+        for body in ["[]", "{", "{\"a\":1} x", "\"text\"", ""] {
+            let err = with_stream_flag(body.into()).unwrap_err();
+            assert!(matches!(err, CodexErr::Json { .. }), "{body}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn only_event_streams_are_streams() {
+        let mut headers = HeaderMap::new();
+        assert!(!is_event_stream(&headers));
+        for (value, expected) in [
+            ("text/event-stream", true),
+            ("Text/Event-Stream; charset=utf-8", true),
+            ("text/html", false),
+            ("application/json", false),
+        ] {
+            headers.insert(CONTENT_TYPE, value.parse().unwrap());
+            assert_eq!(is_event_stream(&headers), expected, "{value}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! [`ResponsesClient`]: `POST {base}/responses` with streaming, in two phases like the `openai`
+//! SDK — `create` resolves once 2xx headers arrived, then the [`ResponseStream`] yields events.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio_util::sync::CancellationToken;
+
+use super::config::{ClientConfig, Endpoint};
+use super::request::{Request, Transport, with_stream_flag};
+use super::stream::ResponseStream;
+use crate::Result;
+
+/// A client for the OpenAI Responses API; cheap to clone, share it between requests.
+#[derive(Debug, Clone)]
+pub struct ResponsesClient {
+    transport: Arc<Transport>,
+}
+
+impl ResponsesClient {
+    /// A client for `config`, with the key and base URL falling back to `OPENAI_API_KEY` and
+    /// `OPENAI_BASE_URL`. Does no I/O.
+    ///
+    /// # Errors
+    ///
+    /// [`CodexErr::EnvVar`](crate::CodexErr::EnvVar) when there is no API key (and no own
+    /// `Authorization` header); [`CodexErr::Reqwest`](crate::CodexErr::Reqwest) for a bad base
+    /// URL, header or query parameter.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let endpoint = Endpoint::resolve(&config, |name| std::env::var(name).ok())?;
+        let transport = Transport::new(config, endpoint)?;
+        Ok(ResponsesClient {
+            transport: Arc::new(transport),
+        })
+    }
+
+    /// Sends `body` (a JSON object; `"stream": true` is set for the caller) and resolves once a
+    /// 2xx event stream's headers arrived, retrying failures as configured.
+    ///
+    /// `cancel` also governs the returned stream.
+    ///
+    /// # Errors
+    ///
+    /// `UnexpectedStatus`, `RetryLimit`, `Timeout` (no headers within `request_timeout`),
+    /// `Interrupted`, and `Json` when `body` is not a JSON object.
+    pub async fn create(&self, body: String, cancel: CancellationToken) -> Result<ResponseStream> {
+        let body = Bytes::from(with_stream_flag(body)?);
+        let mut request = Request::new(Arc::clone(&self.transport), body, cancel);
+        let (response, head) = request.send().await?;
+        Ok(ResponseStream::new(request, response, head))
+    }
+}
