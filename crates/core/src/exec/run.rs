@@ -4,24 +4,26 @@ use std::future::Future;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
+use codex_sandbox_policy::HelperStatus;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, Command};
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::child::GroupChild;
-use super::collect::collect;
+use super::collect::{Collected, collect};
 use super::denial::sandbox_denied;
 use super::env;
 use super::output::{ExecOutput, ExitOutcome, SandboxKind};
-use super::params::{ExecEnv, ExecParams};
+use super::params::{ExecEnv, ExecParams, OutputChunk};
 use super::reap::{Ending, wait_or_kill};
 use crate::error::{CodexErr, Result, SandboxErr};
-use crate::sandbox::{self, Launch, LaunchContext};
+use crate::sandbox::{self, Launch, LaunchContext, StatusListener};
 
 /// Runs a command as `params` says and reports how it ended.
 ///
@@ -78,37 +80,26 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         GroupChild::spawn(&mut command).map_err(|e| spawn_error(e, launch.program.clone()))?;
     let status = launch.status_listener()?;
 
-    let handles = child.child_mut();
-    let (stdin_pipe, stdout, stderr) = (
-        handles.stdin.take(),
-        handles.stdout.take(),
-        handles.stderr.take(),
-    );
-    let stop = CancellationToken::new();
-    let io = async {
-        let (collected, messages, ()) = tokio::join!(
-            collect(stdout, stderr, max_output_bytes, on_output, &stop),
-            status.read(&stop),
-            write_stdin(stdin_pipe, stdin, &stop),
-        );
-        (collected, messages)
-    };
-    let mut io = pin!(io);
-    let mut finished_io = None;
-    let waited = {
-        let mut supervise = pin!(wait_or_kill(&mut child, timeout, &cancel, kill_grace));
-        loop {
-            tokio::select! {
-                done = &mut io, if finished_io.is_none() => finished_io = Some(done),
-                waited = &mut supervise => break waited,
-            }
-        }
-    };
-    let (status, ending) = waited.map_err(|e| CodexErr::io(e, "waitpid", None))?;
-    let (collected, messages) = match finished_io {
-        Some(done) => done,
-        None => drain(io, &stop, drain_timeout).await,
-    };
+    let ended = run_to_end(
+        &mut child,
+        status,
+        stdin,
+        on_output,
+        &cancel,
+        RunLimits {
+            timeout,
+            kill_grace,
+            drain_timeout,
+            max_output_bytes,
+        },
+    )
+    .await?;
+    let Ended {
+        status,
+        ending,
+        collected,
+        messages,
+    } = ended;
 
     let killed = ending != Ending::Natural;
     let sandbox = sandbox::sandbox_report(launch.kind, messages, killed, &argv[0])?;
@@ -126,6 +117,76 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     };
     output.sandbox_denied = output.sandbox.kind != SandboxKind::None && sandbox_denied(&output);
     into_result(output)
+}
+
+/// The time limits and output cap of one run.
+#[derive(Debug, Clone, Copy)]
+struct RunLimits {
+    timeout: Option<Duration>,
+    kill_grace: Duration,
+    drain_timeout: Duration,
+    max_output_bytes: usize,
+}
+
+/// Everything a run left once the child was reaped and the pipes drained.
+struct Ended {
+    status: ExitStatus,
+    ending: Ending,
+    collected: Collected,
+    messages: Vec<HelperStatus>,
+}
+
+/// Feeds stdin, reads the output and the helper's status, and waits for the child (killing its
+/// group on timeout or cancellation), then drains the pipes for a bounded time.
+async fn run_to_end(
+    child: &mut GroupChild,
+    status: StatusListener,
+    stdin: Option<Vec<u8>>,
+    on_output: Option<UnboundedSender<OutputChunk>>,
+    cancel: &CancellationToken,
+    limits: RunLimits,
+) -> Result<Ended> {
+    let handles = child.child_mut();
+    let (stdin_pipe, stdout, stderr) = (
+        handles.stdin.take(),
+        handles.stdout.take(),
+        handles.stderr.take(),
+    );
+    let stop = CancellationToken::new();
+    let io = async {
+        tokio::join!(
+            collect(stdout, stderr, limits.max_output_bytes, on_output, &stop),
+            status.read(&stop),
+            write_stdin(stdin_pipe, stdin, &stop),
+        )
+    };
+    let mut io = pin!(io);
+    let mut finished_io = None;
+    let waited = {
+        let mut supervise = pin!(wait_or_kill(
+            child,
+            limits.timeout,
+            cancel,
+            limits.kill_grace
+        ));
+        loop {
+            tokio::select! {
+                done = &mut io, if finished_io.is_none() => finished_io = Some(done),
+                waited = &mut supervise => break waited,
+            }
+        }
+    };
+    let (status, ending) = waited.map_err(|e| CodexErr::io(e, "waitpid", None))?;
+    let (collected, messages, ()) = match finished_io {
+        Some(done) => done,
+        None => drain(io, &stop, cancel, limits.drain_timeout).await,
+    };
+    Ok(Ended {
+        status,
+        ending,
+        collected,
+        messages,
+    })
 }
 
 /// How the run ended, from why we stopped waiting and the child's status.
@@ -225,21 +286,19 @@ async fn write_stdin(pipe: Option<ChildStdin>, bytes: Option<Vec<u8>>, stop: &Ca
     }
 }
 
-/// Waits at most `drain_timeout` for the pipes to reach EOF, then stops reading.
-async fn drain<F>(
-    io: std::pin::Pin<&mut F>,
+/// Waits at most `drain_timeout` for the pipes to reach EOF (less if the caller cancels), then
+/// stops reading.
+async fn drain<F: Future>(
+    mut io: Pin<&mut F>,
     stop: &CancellationToken,
+    cancel: &CancellationToken,
     drain_timeout: Duration,
-) -> F::Output
-where
-    F: Future,
-{
-    let mut io = io;
+) -> F::Output {
     tokio::select! {
-        done = &mut io => done,
-        () = tokio::time::sleep(drain_timeout) => {
-            stop.cancel();
-            io.await
-        }
+        done = &mut io => return done,
+        () = tokio::time::sleep(drain_timeout) => {}
+        () = cancel.cancelled() => {}
     }
+    stop.cancel();
+    io.await
 }

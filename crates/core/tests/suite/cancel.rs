@@ -76,3 +76,25 @@ async fn a_cancellation_racing_the_spawn_still_kills_the_command() {
         }
     }
 }
+
+#[tokio::test]
+async fn cancelling_during_the_drain_stops_waiting_for_the_pipes() {
+    let mut params = sh("sleep 30 & echo $!");
+    params.drain_timeout = Duration::from_secs(30);
+    let cancel = params.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.cancel();
+    });
+    let start = Instant::now();
+    // The command itself had already finished: its answer stands.
+    let output = exec(params).await.unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(output.exit_code, Some(0));
+    let grandchild: i32 = output.stdout.text.trim().parse().unwrap();
+    crate::common::kill(grandchild);
+}
