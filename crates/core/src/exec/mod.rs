@@ -29,6 +29,7 @@ mod params;
 mod reap;
 mod run;
 
+pub use codex_sandbox_policy::LandlockCoverage;
 pub use output::{CapturedText, ExecOutput, ExitOutcome, SandboxKind, SandboxReport};
 pub use params::{
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_KILL_GRACE, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT, ExecEnv,

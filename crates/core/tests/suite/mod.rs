@@ -4,4 +4,5 @@ mod cancel;
 mod exits;
 mod helper_protocol;
 mod output;
+mod sandboxed;
 mod timeout;
