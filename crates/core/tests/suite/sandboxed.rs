@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use codex_core::exec::{ExecParams, ExitOutcome, LandlockCoverage, SandboxKind, exec};
+use codex_core::exec::{ExecParams, ExitOutcome, SandboxKind, exec};
 use codex_core::sandbox::{SandboxPolicy, sandbox_support};
 use codex_core::{CodexErr, SandboxErr};
 
@@ -78,7 +78,8 @@ async fn a_write_inside_the_workspace_is_allowed_and_the_layers_are_reported() {
     let written = std::fs::read_to_string(workspace.path().join("allowed.txt")).unwrap();
     assert_eq!(written, "written\n");
     assert_eq!(output.sandbox.kind, SandboxKind::Linux);
-    assert_eq!(output.sandbox.landlock, Some(LandlockCoverage::Full));
+    // Full or partial depends on how far the kernel's ABI reaches; either way it is enforced.
+    assert!(output.sandbox.landlock.is_some(), "{:?}", output.sandbox);
     assert!(output.sandbox.landlock_abi.is_some_and(|abi| abi >= 1));
     assert_eq!(output.sandbox.seccomp, Some(true));
     assert!(output.sandbox.mount_namespace.is_some());
