@@ -25,6 +25,20 @@ pub struct ResponseEvent {
     pub data: String,
 }
 
+impl TryFrom<SseEvent> for ResponseEvent {
+    type Error = CodexErr;
+
+    /// Validates one SSE event as a Responses API event, for callers with their own transport.
+    ///
+    /// # Errors
+    ///
+    /// [`CodexErr::Json`] when the data is not one JSON object; [`CodexErr::ResponseFailed`]
+    /// for `response.failed` and `error` events.
+    fn try_from(sse: SseEvent) -> Result<Self, CodexErr> {
+        classify(sse).map(|(event, _)| event)
+    }
+}
+
 /// What an event means for the stream that carried it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ending {

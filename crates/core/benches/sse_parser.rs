@@ -1,0 +1,236 @@
+//! Throughput of the SSE parser on a realistic Responses stream: 200k
+//! `response.output_text.delta` events (~87 MB; each a 1–3 token delta plus a 120–240 character
+//! `obfuscation` pad), generated deterministically.
+//!
+//! Three measurements: parsing alone; parsing plus the JSON validation and `type` extraction
+//! the client does per event; and the whole client (`ResponseStream::next`) reading the stream
+//! from a server on 127.0.0.1.
+//!
+//! `cargo bench -p codex-core --bench sse_parser` runs the full size; without `--bench` (as
+//! under `cargo test --benches`) it runs a small smoke size.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use codex_core::ResponseEvent;
+use codex_core::client::sse::{SseEvent, SseParser, SseSink};
+use codex_core::client::{CancellationToken, ClientConfig, ResponsesClient};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Socket-sized reads, as the parser sees them behind the HTTP client.
+const CHUNK: usize = 16 * 1024;
+
+const TOKENS: &[&str] = &[
+    " the",
+    " model",
+    " streams",
+    " text",
+    ",",
+    " one",
+    " token",
+    " at",
+    " a",
+    " time",
+    ".",
+    " Rust",
+    " parses",
+    " it",
+    " quickly",
+    " and",
+    " hands",
+    " events",
+    " to",
+    " JavaScript",
+    "\\n",
+    " caf\u{e9}",
+    " \u{1F680}",
+    " \\\"quoted\\\"",
+    " 42",
+];
+
+/// A small deterministic generator (xorshift64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn stream(events: usize) -> Vec<u8> {
+    const PAD: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut out = Vec::with_capacity(events * 440);
+    for sequence in 0..events {
+        let delta: String = (0..1 + rng.below(3))
+            .map(|_| TOKENS[rng.below(TOKENS.len())])
+            .collect();
+        let pad: String = (0..120 + rng.below(121))
+            .map(|_| PAD[rng.below(PAD.len())] as char)
+            .collect();
+        let kind = if sequence + 1 == events {
+            "response.completed"
+        } else {
+            "response.output_text.delta"
+        };
+        out.extend_from_slice(format!(
+            "event: {kind}\ndata: {{\"type\":\"{kind}\",\"sequence_number\":{sequence},\
+             \"item_id\":\"msg_68c9a1f0e2b48190a3c5d7e9f1b2c4d60a1b2c3d4e5f6a7b\",\"output_index\":0,\
+             \"content_index\":0,\"delta\":\"{delta}\",\"logprobs\":[],\"obfuscation\":\"{pad}\"}}\n\n"
+        ).as_bytes());
+    }
+    out
+}
+
+/// Counts events and bytes without keeping them.
+#[derive(Default)]
+struct Count {
+    events: usize,
+    bytes: usize,
+}
+
+impl SseSink for Count {
+    fn event(&mut self, event: SseEvent) {
+        self.events += 1;
+        self.bytes += event.data.len();
+    }
+}
+
+/// Validates each event the way the client does, then drops it.
+#[derive(Default)]
+struct Validate {
+    events: usize,
+    kinds: usize,
+}
+
+impl SseSink for Validate {
+    fn event(&mut self, event: SseEvent) {
+        let event = ResponseEvent::try_from(event).unwrap();
+        self.events += 1;
+        self.kinds += event.kind.len();
+    }
+}
+
+fn report(what: &str, events: usize, bytes: usize, elapsed: Duration) {
+    let secs = elapsed.as_secs_f64();
+    println!(
+        "{what:<34} {events:>7} events {:>7.1} MB in {:>7.1} ms: {:>9.0} events/s {:>7.1} MB/s",
+        bytes as f64 / 1e6,
+        secs * 1e3,
+        events as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+}
+
+/// Best of `rounds` runs, to keep a shared machine's noise out of the figure.
+fn best(rounds: usize, mut run: impl FnMut() -> usize, expected: usize) -> Duration {
+    (0..rounds)
+        .map(|_| {
+            let started = Instant::now();
+            assert_eq!(run(), expected);
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn parse_only(input: &[u8]) -> usize {
+    let mut parser = SseParser::new();
+    let mut sink = Count::default();
+    for chunk in input.chunks(CHUNK) {
+        parser.feed(chunk, &mut sink).unwrap();
+    }
+    assert!(sink.bytes > 0);
+    sink.events
+}
+
+fn parse_and_validate(input: &[u8]) -> usize {
+    let mut parser = SseParser::new();
+    let mut sink = Validate::default();
+    for chunk in input.chunks(CHUNK) {
+        parser.feed(chunk, &mut sink).unwrap();
+    }
+    assert!(sink.kinds > 0);
+    sink.events
+}
+
+/// The whole client reading `input` from a raw HTTP/1.1 server on 127.0.0.1.
+async fn over_loopback(input: &'static [u8]) -> (usize, Duration) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut request).await.unwrap();
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        for chunk in input.chunks(64 * 1024) {
+            socket.write_all(chunk).await.unwrap();
+        }
+    });
+    let client = ResponsesClient::new(ClientConfig {
+        api_key: Some("sk-bench".into()),
+        base_url: Some(base_url),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let started = Instant::now();
+    let mut stream = client
+        .create("{}".into(), CancellationToken::new())
+        .await
+        .unwrap();
+    let mut events = 0;
+    while let Some(event) = stream.next().await {
+        event.unwrap();
+        events += 1;
+    }
+    (events, started.elapsed())
+}
+
+fn main() {
+    let full = std::env::args().any(|arg| arg == "--bench");
+    let (events, rounds) = if full { (200_000, 5) } else { (2_000, 1) };
+    let input: &'static [u8] = stream(events).leak();
+    println!(
+        "stream: {events} events, {:.1} MB, {:.0} bytes/event, read in {CHUNK}-byte chunks",
+        input.len() as f64 / 1e6,
+        input.len() as f64 / events as f64
+    );
+    let elapsed = best(rounds, || parse_only(input), events);
+    report("parse only", events, input.len(), elapsed);
+    let elapsed = best(rounds, || parse_and_validate(input), events);
+    report(
+        "parse + JSON validation + type",
+        events,
+        input.len(),
+        elapsed,
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (elapsed, received) = (0..rounds)
+        .map(|_| {
+            let (received, elapsed) = runtime.block_on(over_loopback(input));
+            (elapsed, received)
+        })
+        .min()
+        .unwrap();
+    assert_eq!(received, events);
+    report(
+        "client over loopback (next())",
+        events,
+        input.len(),
+        elapsed,
+    );
+}
