@@ -18,7 +18,6 @@ pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// The HTTP client and everything every request of one [`ResponsesClient`](super::ResponsesClient)
 /// shares.
-#[derive(Debug)]
 pub(crate) struct Transport {
     http: reqwest::Client,
     /// URL, query and headers of every request; only the body differs.
@@ -69,6 +68,16 @@ impl Transport {
         })?;
         *request.body_mut() = Some(body.into());
         Ok(request)
+    }
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the template: its header values may hold keys the caller passed in `headers`.
+        f.debug_struct("Transport")
+            .field("url", &self.template.url().as_str())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 

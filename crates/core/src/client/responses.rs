@@ -50,3 +50,45 @@ impl ResponsesClient {
         Ok(ResponseStream::new(request, response, head))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_and_streams_can_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<ResponsesClient>();
+        send::<ResponseStream>();
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret_header() {
+        let client = ResponsesClient::new(ClientConfig {
+            base_url: Some("http://127.0.0.1:9/v1".into()),
+            headers: vec![
+                ("authorization".into(), "Bearer sk-secret".into()),
+                ("api-key".into(), "azure-secret".into()),
+            ],
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("http://127.0.0.1:9/v1/responses"), "{shown}");
+    }
+
+    #[test]
+    fn bad_headers_fail_at_construction() {
+        let config = ClientConfig {
+            api_key: Some("sk".into()),
+            headers: vec![("bad header".into(), "x".into())],
+            ..ClientConfig::default()
+        };
+        assert!(matches!(
+            ResponsesClient::new(config),
+            Err(crate::CodexErr::Reqwest(_))
+        ));
+    }
+}

@@ -61,7 +61,8 @@ pub enum SseError {
     EventTooLarge {
         /// The limit in bytes.
         limit: usize,
-        /// The start of the offending data (at most 1 KiB), for error reports.
+        /// The start of the offending event (at most 1 KiB) for error reports: its data so far,
+        /// then its unterminated line as received.
         head: String,
     },
 }

@@ -494,6 +494,37 @@ async fn one_mebibyte_event_in_small_writes() {
 }
 
 #[tokio::test]
+async fn an_event_over_16_mib_is_invalid() {
+    let server = Server::start(|_, mut conn| async move {
+        conn.sse_head("req_1").await;
+        conn.write(delta("fine")).await;
+        conn.write("data: {\"type\":\"response.output_text.delta\",\"delta\":\"")
+            .await;
+        let block = vec![b'x'; 64 * 1024];
+        for _ in 0..=256 {
+            conn.write(&block).await;
+        }
+        conn.write("\"}\n\n").await;
+    })
+    .await;
+    let mut stream = create(config(&server)).await.unwrap();
+    let (events, error) = drain(&mut stream).await;
+    assert_eq!(events.len(), 1);
+    let Some(CodexErr::Json {
+        message,
+        raw,
+        source: None,
+    }) = &error
+    else {
+        panic!("expected Json, got {error:?}");
+    };
+    assert_eq!(message, "event exceeds 16777216 bytes");
+    assert_eq!(raw.len(), 1024);
+    // The line never ended, so what is kept is the raw line as received.
+    assert!(raw.starts_with("data: {\"type\":\"response.output_text.delta\",\"delta\":\"xxx"));
+}
+
+#[tokio::test]
 async fn one_byte_every_ten_milliseconds() {
     let payload = delta("slow") + &completed();
     let length = payload.len();
