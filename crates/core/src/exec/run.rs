@@ -1,10 +1,9 @@
 //! [`exec`]: spawn, supervise, drain, and report how the run ended.
 
-use std::future::Future;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -12,8 +11,10 @@ use codex_sandbox_policy::HelperStatus;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::child::GroupChild;
 use super::collect::{Collected, collect};
@@ -153,14 +154,18 @@ async fn run_to_end(
         handles.stderr.take(),
     );
     let stop = CancellationToken::new();
-    let io = async {
+    let io_stop = stop.clone();
+    let max_output_bytes = limits.max_output_bytes;
+    // Its own task, so that a chunk of output wakes only the reader: polling the child's wait
+    // (a waitpid each time) on every chunk would halve the throughput. Aborted if we are dropped.
+    let mut io = AbortOnDropHandle::new(tokio::spawn(async move {
+        let stop = &io_stop;
         tokio::join!(
-            collect(stdout, stderr, limits.max_output_bytes, on_output, &stop),
-            status.read(&stop),
-            write_stdin(stdin_pipe, stdin, &stop),
+            collect(stdout, stderr, max_output_bytes, on_output, stop),
+            status.read(stop),
+            write_stdin(stdin_pipe, stdin, stop),
         )
-    };
-    let mut io = pin!(io);
+    }));
     let mut finished_io = None;
     let waited = {
         let mut supervise = pin!(wait_or_kill(
@@ -177,10 +182,11 @@ async fn run_to_end(
         }
     };
     let (status, ending) = waited.map_err(|e| CodexErr::io(e, "waitpid", None))?;
-    let (collected, messages, ()) = match finished_io {
+    let done = match finished_io {
         Some(done) => done,
-        None => drain(io, &stop, cancel, limits.drain_timeout).await,
+        None => drain(&mut io, &stop, cancel, limits.drain_timeout).await,
     };
+    let (collected, messages, ()) = done?;
     Ok(Ended {
         status,
         ending,
@@ -288,14 +294,14 @@ async fn write_stdin(pipe: Option<ChildStdin>, bytes: Option<Vec<u8>>, stop: &Ca
 
 /// Waits at most `drain_timeout` for the pipes to reach EOF (less if the caller cancels), then
 /// stops reading.
-async fn drain<F: Future>(
-    mut io: Pin<&mut F>,
+async fn drain<T>(
+    io: &mut AbortOnDropHandle<T>,
     stop: &CancellationToken,
     cancel: &CancellationToken,
     drain_timeout: Duration,
-) -> F::Output {
+) -> std::result::Result<T, JoinError> {
     tokio::select! {
-        done = &mut io => return done,
+        done = &mut *io => return done,
         () = tokio::time::sleep(drain_timeout) => {}
         () = cancel.cancelled() => {}
     }

@@ -42,7 +42,9 @@ async fn invalid_utf8_becomes_replacement_characters_and_split_characters_surviv
 #[tokio::test]
 async fn aggregated_output_keeps_arrival_order() {
     let output = exec(sh(
-        "echo out1; sleep 0.1; echo err1 >&2; sleep 0.1; echo out2; sleep 0.1; echo err2 >&2",
+        // Pauses long enough that each line is read before the next is written, even on a busy
+        // machine.
+        "echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; sleep 0.2; echo err2 >&2",
     ))
     .await
     .unwrap();
