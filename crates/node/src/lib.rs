@@ -1,1 +1,27 @@
-//! codex-node (skeleton).
+//! codex-node: the napi-rs binding of codex-native.
+//!
+//! Type conversion only; the logic lives in `codex-core`. Nothing here throws into JavaScript:
+//! every fallible call resolves with `{ result | stream | client, error }`, where `error` is a
+//! [`NativeError`] (code + message + the class's fields) that the hand-written facade (`index.js`)
+//! turns into the right `CodexError` subclass, so that `instanceof` holds under Jest too.
+//!
+//! - `exec` / `sandboxSupport`: [`exec`] (options in [`exec_options`], results in [`exec_result`]).
+//! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
+//! - [`CancelToken`]: cancellation driven by the facade's `AbortSignal` listener.
+
+mod cancel;
+mod client;
+mod error;
+mod exec;
+mod exec_options;
+mod exec_result;
+mod guard;
+mod stream;
+
+pub use cancel::CancelToken;
+pub use client::{ClientOptions, ClientOutcome, CreateOutcome, ResponsesClientJs, RetryInfoJs};
+pub use error::NativeError;
+pub use exec::{ExecOutcome, OutputChunkJs, SandboxSupportJs};
+pub use exec_options::{ExecOptions, InheritEnvMode};
+pub use exec_result::{ExecResult, SandboxInfo};
+pub use stream::{EventBatch, ResponseStreamJs};

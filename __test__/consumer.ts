@@ -1,0 +1,52 @@
+// A consumer's TypeScript, checked with `tsc --noEmit` against index.d.ts: the public types
+// resolve through the package's exports map and describe the API as it is used.
+import {
+  CodexError,
+  type ExecResult,
+  InterruptedError,
+  type ResponseEvent,
+  ResponsesClient,
+  RetryLimitError,
+  SandboxDeniedError,
+  type SandboxSupport,
+  TimeoutError,
+  exec,
+  sandboxSupport,
+} from 'codex-native'
+
+export async function runTests(signal: AbortSignal): Promise<number | null> {
+  const result: ExecResult = await exec(['cargo', 'test'], {
+    cwd: '/work',
+    timeoutMs: null,
+    sandbox: { mode: 'workspace-write', writableRoots: ['/data'], networkAccess: false },
+    signal,
+    reject: false,
+    stdin: Buffer.from('input'),
+    onOutput: ({ stream, data }) => process[stream].write(data),
+  })
+  if (result.signal === 'SIGSEGV' || result.sandbox.kind === 'linux') return null
+  return result.exitCode
+}
+
+export async function explain(error: unknown): Promise<string> {
+  if (error instanceof SandboxDeniedError) return `${error.exitCode} ${error.stderr} ${error.result.stdout}`
+  if (error instanceof TimeoutError) return `${error.timeoutMs} ${error.result.aggregatedOutput}`
+  if (error instanceof RetryLimitError) return `${error.status ?? 'no response'} ${error.apiError?.code ?? ''}`
+  if (error instanceof InterruptedError) return error.name
+  if (error instanceof CodexError) return error.code
+  const support: SandboxSupport = await sandboxSupport()
+  return support.problems.join('\n')
+}
+
+export async function stream(prompt: string): Promise<string> {
+  const client = new ResponsesClient({ maxRetries: 2, onRetry: ({ attempt, status }) => console.error(attempt, status) })
+  let text = ''
+  for await (const event of client.stream({ model: 'gpt-5', input: prompt })) {
+    const typed: ResponseEvent = event
+    if (typed.type === 'response.output_text.delta') text += String(typed.delta)
+  }
+  const created = await client.create({ model: 'gpt-5', input: prompt })
+  console.log(created.requestId, created.status, created.headers['content-type'])
+  created.close()
+  return text
+}

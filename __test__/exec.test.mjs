@@ -1,0 +1,268 @@
+// exec through the public API: every behaviour of DESIGN.md §3.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import {
+  CodexError,
+  CodexIoError,
+  InterruptedError,
+  SandboxError,
+  SignalError,
+  TimeoutError,
+  exec,
+} from 'codex-native'
+
+let dir
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'codex-exec-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Whether a process with this pid still exists. */
+function alive(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function waitUntil(predicate, ms) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (predicate()) return true
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return predicate()
+}
+
+describe('exec: results', () => {
+  it('resolves with the output and exit code of a successful command', async () => {
+    const result = await exec(['sh', '-c', 'printf out; printf err >&2'])
+    expect(result).toMatchObject({
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      aborted: false,
+      sandboxDenied: false,
+      stdout: 'out',
+      stderr: 'err',
+      stdoutBytes: 3,
+      stderrBytes: 3,
+      truncated: false,
+      sandbox: { kind: 'none' },
+    })
+    expect(result.aggregatedOutput).toBe('outerr')
+    expect(result.durationMs).toBeGreaterThan(0)
+  })
+
+  it('resolves (does not reject) on a non-zero exit', async () => {
+    const result = await exec(['sh', '-c', 'echo no >&2; exit 3'])
+    expect(result.exitCode).toBe(3)
+    expect(result.stderr).toBe('no\n')
+  })
+
+  it('interleaves stdout and stderr in arrival order', async () => {
+    const result = await exec(['sh', '-c', 'echo 1; sleep 0.05; echo 2 >&2; sleep 0.05; echo 3'])
+    expect(result.aggregatedOutput).toBe('1\n2\n3\n')
+  })
+
+  it('runs in cwd, feeds stdin from a string or a Buffer, and defaults stdin to /dev/null', async () => {
+    expect((await exec(['pwd'], { cwd: dir })).stdout.trim()).toBe(dir)
+    expect((await exec(['cat'], { stdin: 'from a string' })).stdout).toBe('from a string')
+    expect((await exec(['cat'], { stdin: Buffer.from([0x61, 0x62]) })).stdout).toBe('ab')
+    expect((await exec(['cat'])).stdout).toBe('')
+  })
+
+  it('keeps the head and tail past maxOutputBytes, still reading (and counting) everything', async () => {
+    const result = await exec(['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" a; printf END'], { maxOutputBytes: 1000 })
+    expect(result.truncated).toBe(true)
+    expect(result.stdoutBytes).toBe(300003)
+    expect(result.stdout.startsWith('aaaa')).toBe(true)
+    expect(result.stdout.endsWith('END')).toBe(true)
+    expect(result.stdout.length).toBeLessThan(1200)
+    expect(result.stdout).not.toMatch(/^a+END$/)
+  })
+
+  it('turns invalid UTF-8 into U+FFFD', async () => {
+    const result = await exec(['printf', 'a\\377b'])
+    expect(result.stdout).toBe('a\uFFFDb')
+  })
+
+  it('hands chunks to onOutput as Buffers, before the promise settles', async () => {
+    const chunks = []
+    const result = await exec(['sh', '-c', 'printf one; sleep 0.05; printf two >&2'], {
+      onOutput: (chunk) => chunks.push(chunk),
+    })
+    expect(chunks.every((chunk) => Buffer.isBuffer(chunk.data))).toBe(true)
+    const text = (stream) => Buffer.concat(chunks.filter((c) => c.stream === stream).map((c) => c.data)).toString()
+    expect(text('stdout')).toBe('one')
+    expect(text('stderr')).toBe('two')
+    expect(result.stdout).toBe('one')
+  })
+})
+
+describe('exec: environment', () => {
+  it('drops variables naming KEY, SECRET or TOKEN unless inheritEnv is all', async () => {
+    process.env.CODEX_TEST_API_KEY = 'k'
+    process.env.codex_test_secret = 's'
+    process.env.CODEX_TEST_TOKEN_X = 't'
+    process.env.CODEX_TEST_PLAIN = 'p'
+    try {
+      const filtered = await exec(['env'])
+      expect(filtered.stdout).toContain('CODEX_TEST_PLAIN=p')
+      expect(filtered.stdout).not.toMatch(/CODEX_TEST_API_KEY|codex_test_secret|CODEX_TEST_TOKEN_X/)
+      const all = await exec(['env'], { inheritEnv: 'all' })
+      expect(all.stdout).toContain('CODEX_TEST_API_KEY=k')
+      expect(all.stdout).toContain('codex_test_secret=s')
+    } finally {
+      delete process.env.CODEX_TEST_API_KEY
+      delete process.env.codex_test_secret
+      delete process.env.CODEX_TEST_TOKEN_X
+      delete process.env.CODEX_TEST_PLAIN
+    }
+  })
+
+  it('uses env exactly when given', async () => {
+    const result = await exec(['/usr/bin/env'], { env: { ONLY: 'this', MY_TOKEN: 'kept', N: 3 } })
+    expect(result.stdout.trim().split('\n').sort()).toEqual(['MY_TOKEN=kept', 'N=3', 'ONLY=this'])
+  })
+})
+
+describe('exec: timeouts, signals, aborts', () => {
+  it('kills the whole process group on timeout and rejects with TimeoutError holding the partial output', async () => {
+    const pidFile = join(dir, 'grandchild.pid')
+    const error = await exec(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; echo started; wait`], { timeoutMs: 300 }).catch((e) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error).toBeInstanceOf(SandboxError)
+    expect(error).toBeInstanceOf(CodexError)
+    expect(error).toBeInstanceOf(Error)
+    expect(error.code).toBe('EXEC_TIMEOUT')
+    expect(error.name).toBe('TimeoutError')
+    expect(error.timeoutMs).toBe(300)
+    expect(error.result).toMatchObject({ timedOut: true, stdout: 'started\n', exitCode: null })
+    const grandchild = Number(readFileSync(pidFile, 'utf8'))
+    expect(await waitUntil(() => !alive(grandchild), 3000)).toBe(true)
+  })
+
+  it('resolves with the timed-out result when reject is false', async () => {
+    const result = await exec(['sleep', '5'], { timeoutMs: 100, reject: false })
+    expect(result.timedOut).toBe(true)
+    expect(result.signal).toBe('SIGTERM')
+  })
+
+  it('escalates to SIGKILL after killGraceMs when SIGTERM is ignored', async () => {
+    const started = Date.now()
+    const result = await exec(['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 0.05; done"], {
+      timeoutMs: 200,
+      killGraceMs: 300,
+      reject: false,
+    })
+    expect(result.timedOut).toBe(true)
+    expect(result.signal).toBe('SIGKILL')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('allows no timeout with timeoutMs: null', async () => {
+    const result = await exec(['sh', '-c', 'sleep 0.2; echo done'], { timeoutMs: null })
+    expect(result.stdout).toBe('done\n')
+  })
+
+  it('rejects with SignalError naming the signal', async () => {
+    const error = await exec(['sh', '-c', 'ulimit -c 0; kill -SEGV $$']).catch((e) => e)
+    expect(error).toBeInstanceOf(SignalError)
+    expect(error.code).toBe('EXEC_SIGNAL')
+    expect(error.signal).toBe('SIGSEGV')
+    expect(error.signalNumber).toBe(11)
+    expect(error.result.signal).toBe('SIGSEGV')
+    const resolved = await exec(['sh', '-c', 'kill -USR1 $$'], { reject: false })
+    expect(resolved.signal).toBe('SIGUSR1')
+  })
+
+  it('does not spawn when the signal is already aborted', async () => {
+    const marker = join(dir, 'should-not-exist')
+    const controller = new AbortController()
+    controller.abort()
+    const error = await exec(['touch', marker], { signal: controller.signal }).catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(error.name).toBe('AbortError')
+    expect(error.code).toBe('ABORT_ERR')
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it('kills the process group on a later abort and rejects with the partial result', async () => {
+    const controller = new AbortController()
+    const pending = exec(['sh', '-c', 'echo started; sleep 30'], {
+      signal: controller.signal,
+      onOutput: () => controller.abort(),
+    })
+    const error = await pending.catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(error.result.aborted).toBe(true)
+    expect(error.result.stdout).toBe('started\n')
+    expect(error.result.durationMs).toBeLessThan(5000)
+  })
+
+  it('resolves with the aborted result when reject is false, and leaves the signal listener-free', async () => {
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    const result = await exec(['sleep', '10'], { signal: controller.signal, reject: false })
+    expect(result.aborted).toBe(true)
+  })
+
+  it('does not wait for a background grandchild that keeps stdout open', async () => {
+    const started = Date.now()
+    const result = await exec(['sh', '-c', 'sleep 20 & echo hi'], { timeoutMs: null })
+    expect(result.stdout).toBe('hi\n')
+    expect(Date.now() - started).toBeLessThan(8000)
+  })
+})
+
+describe('exec: failures to start', () => {
+  it('rejects with CodexIoError ENOENT for a missing command, even with reject: false', async () => {
+    const error = await exec(['codex-no-such-command'], { reject: false }).catch((e) => e)
+    expect(error).toBeInstanceOf(CodexIoError)
+    expect(error.code).toBe('ENOENT')
+    expect(error.errno).toBe(-2)
+    expect(error.syscall).toBe('spawn')
+    expect(error.path).toBe('codex-no-such-command')
+  })
+
+  it('rejects with CodexIoError for a missing cwd', async () => {
+    const error = await exec(['true'], { cwd: join(dir, 'missing') }).catch((e) => e)
+    expect(error).toBeInstanceOf(CodexIoError)
+    expect(error.code).toBe('ENOENT')
+  })
+})
+
+describe('exec: bad arguments name the option', () => {
+  const cases = [
+    [[], {}, TypeError, /argv must be a non-empty array of strings/],
+    [['true', 3], {}, TypeError, /argv/],
+    [['true'], { timeoutMs: -1 }, RangeError, /options.timeoutMs must be a non-negative number or null/],
+    [['true'], { timeoutMs: '5' }, TypeError, /options.timeoutMs/],
+    [['true'], { killGraceMs: Number.NaN }, RangeError, /options.killGraceMs/],
+    [['true'], { maxOutputBytes: 1.5 }, RangeError, /options.maxOutputBytes must be a non-negative integer/],
+    [['true'], { sandbox: { mode: 'yolo' } }, TypeError, /options.sandbox.mode must be one of/],
+    [['true'], { sandbox: { mode: 'workspace-write', writeableRoots: [] } }, TypeError, /options.sandbox.writeableRoots/],
+    [['true'], { sandbox: { mode: 'read-only', networkAccess: 'no' } }, TypeError, /options.sandbox.networkAccess/],
+    [['true'], { inheritEnv: 'some' }, TypeError, /options.inheritEnv/],
+    [['true'], { stdin: 42 }, TypeError, /options.stdin/],
+    [['true'], { signal: {} }, TypeError, /options.signal must be an AbortSignal/],
+    [['true'], { onOutput: 'x' }, TypeError, /options.onOutput must be a function/],
+    [['true'], { timeout: 5 }, TypeError, /options.timeout is not a known option/],
+    [['true'], 'options', TypeError, /options must be an object/],
+  ]
+  for (const [argv, options, Class, message] of cases) {
+    it(`${JSON.stringify(options)} / ${JSON.stringify(argv)}`, async () => {
+      const error = await exec(argv, options).catch((e) => e)
+      expect(error).toBeInstanceOf(Class)
+      expect(error.message).toMatch(message)
+    })
+  }
+})

@@ -1,0 +1,132 @@
+// Sandboxed exec through the public API (Linux: the packaged codex-linux-sandbox helper).
+import { existsSync, mkdtempSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import {
+  CodexError,
+  SandboxDeniedError,
+  SandboxError,
+  SandboxExecutableNotFoundError,
+  exec,
+  sandboxSupport,
+} from 'codex-native'
+
+let workspace
+let outside
+beforeAll(() => {
+  workspace = mkdtempSync(join(tmpdir(), 'codex-ws-'))
+  // Outside every writable root: not under cwd, /tmp or $TMPDIR.
+  outside = mkdtempSync(join(homedir(), '.codex-outside-'))
+})
+afterAll(() => {
+  rmSync(workspace, { recursive: true, force: true })
+  rmSync(outside, { recursive: true, force: true })
+})
+
+const workspaceWrite = { mode: 'workspace-write' }
+
+describe.runIf(process.platform === 'linux')('sandboxed exec on Linux', () => {
+  it('finds the helper and reports the layers it enforced', async () => {
+    const result = await exec(['sh', '-c', 'echo "$CODEX_SANDBOX $CODEX_SANDBOX_NETWORK_DISABLED"'], {
+      cwd: workspace,
+      sandbox: workspaceWrite,
+    })
+    expect(result.stdout).toBe('linux 1\n')
+    expect(result.sandbox.kind).toBe('linux')
+    expect(result.sandbox.landlock).toMatch(/^(full|partial)$/)
+    expect(result.sandbox.seccomp).toBe(true)
+    expect(typeof result.sandbox.mountNamespace).toBe('boolean')
+  })
+
+  it('allows writes in cwd and in writable roots', async () => {
+    const extra = join(outside, 'extra')
+    mkdirSync(extra)
+    const result = await exec(['sh', '-c', `touch inside && touch ${extra}/also`], {
+      cwd: workspace,
+      sandbox: { mode: 'workspace-write', writableRoots: [extra] },
+    })
+    expect(result.exitCode).toBe(0)
+    expect(existsSync(join(workspace, 'inside'))).toBe(true)
+    expect(existsSync(join(extra, 'also'))).toBe(true)
+  })
+
+  it('denies a write outside the roots with SandboxDeniedError and its fields', async () => {
+    const target = join(outside, 'denied')
+    const error = await exec(['touch', target], { cwd: workspace, sandbox: workspaceWrite }).catch((e) => e)
+    expect(error).toBeInstanceOf(SandboxDeniedError)
+    expect(error).toBeInstanceOf(SandboxError)
+    expect(error).toBeInstanceOf(CodexError)
+    expect(error.code).toBe('SANDBOX_DENIED')
+    expect(error.exitCode).toBe(1)
+    expect(error.stderr).toMatch(/denied|not permitted/i)
+    expect(error.stdout).toBe('')
+    expect(error.result.sandboxDenied).toBe(true)
+    expect(existsSync(target)).toBe(false)
+    const resolved = await exec(['touch', target], { cwd: workspace, sandbox: workspaceWrite, reject: false })
+    expect(resolved.sandboxDenied).toBe(true)
+  })
+
+  it('makes cwd read-only under read-only', async () => {
+    const result = await exec(['touch', 'nope'], { cwd: workspace, sandbox: { mode: 'read-only' }, reject: false })
+    expect(result.sandboxDenied).toBe(true)
+    expect(existsSync(join(workspace, 'nope'))).toBe(false)
+  })
+
+  it('never calls exit 2, 126 or 127 a denial', async () => {
+    const result = await exec(['sh', '-c', 'echo "permission denied" >&2; exit 2'], { cwd: workspace, sandbox: workspaceWrite })
+    expect(result.exitCode).toBe(2)
+    expect(result.sandboxDenied).toBe(false)
+  })
+
+  it('refuses network sockets unless networkAccess is set', async () => {
+    const probe = [process.execPath, '-e', "require('net').connect(9, '127.0.0.1').on('error', (e) => { console.log(e.code); process.exit(0) })"]
+    const denied = await exec(probe, { cwd: workspace, sandbox: workspaceWrite, reject: false })
+    expect(denied.stdout.trim()).toMatch(/EPERM|EACCES/)
+    const allowed = await exec(probe, { cwd: workspace, sandbox: { mode: 'workspace-write', networkAccess: true } })
+    expect(allowed.stdout.trim()).toBe('ECONNREFUSED')
+  })
+
+  it('reports every searched path when the helper is missing', async () => {
+    const bogus = join(workspace, 'no-such-helper')
+    const error = await exec(['true'], { sandbox: workspaceWrite, sandboxExecutable: bogus }).catch((e) => e)
+    expect(error).toBeInstanceOf(SandboxExecutableNotFoundError)
+    expect(error.code).toBe('SANDBOX_EXE_NOT_FOUND')
+    expect(error.searched).toEqual([bogus])
+  })
+
+  it('takes the helper from CODEX_LINUX_SANDBOX_EXE', async () => {
+    const bogus = join(workspace, 'env-helper')
+    process.env.CODEX_LINUX_SANDBOX_EXE = bogus
+    try {
+      const error = await exec(['true'], { sandbox: workspaceWrite }).catch((e) => e)
+      expect(error).toBeInstanceOf(SandboxExecutableNotFoundError)
+      expect(error.searched).toEqual([bogus])
+    } finally {
+      delete process.env.CODEX_LINUX_SANDBOX_EXE
+    }
+  })
+
+  it('runs danger-full-access without the helper', async () => {
+    const result = await exec(['sh', '-c', 'echo ${CODEX_SANDBOX:-none}'], {
+      sandbox: { mode: 'danger-full-access' },
+      sandboxExecutable: join(workspace, 'unused'),
+    })
+    expect(result.stdout).toBe('none\n')
+    expect(result.sandbox.kind).toBe('none')
+  })
+
+  it('sandboxSupport() finds the executable helper and the kernel layers', async () => {
+    const support = await sandboxSupport()
+    expect(support.platform).toBe('linux')
+    expect(support.helperPath).toEqual(expect.any(String))
+    expect(statSync(support.helperPath).mode & 0o111).not.toBe(0)
+    expect(support.landlockAbi).toBeGreaterThanOrEqual(1)
+    expect(support.seccomp).toBe(true)
+    expect(typeof support.userNamespaces).toBe('boolean')
+    expect(support.seatbelt).toBe(false)
+    expect(support.problems).toEqual(expect.any(Array))
+  })
+})

@@ -1,0 +1,313 @@
+// The Responses client through the public API, against a local server that misbehaves on purpose.
+import { afterEach, describe, expect, it } from 'vitest'
+
+import {
+  EnvVarError,
+  InterruptedError,
+  InvalidEventError,
+  ResponseFailedError,
+  ResponsesClient,
+  RetryLimitError,
+  StreamDisconnectedError,
+  StreamTimeoutError,
+  UnexpectedStatusError,
+} from 'codex-native'
+
+import { completedResponse, httpResponse, sse, sseHead, startServer } from './helpers/sse-server.mjs'
+
+let server
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+const body = { model: 'test-model', input: 'hi' }
+
+function client(options = {}) {
+  return new ResponsesClient({ apiKey: 'sk-test', baseUrl: server.baseUrl, retryBaseDelayMs: 10, retryMaxDelayMs: 50, ...options })
+}
+
+async function collect(iterable) {
+  const events = []
+  for await (const event of iterable) events.push(event)
+  return events
+}
+
+async function waitFor(predicate, ms = 2000) {
+  const deadline = Date.now() + ms
+  while (!predicate() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+  return predicate()
+}
+
+describe('ResponsesClient.stream', () => {
+  it('yields the events verbatim and ends at response.completed without waiting for EOF', async () => {
+    const events = completedResponse('one two three')
+    server = await startServer((_request, socket) => {
+      // Held open after the terminal event: the stream must end anyway.
+      socket.write(sseHead() + events.map(sse).join(''))
+    })
+    const started = Date.now()
+    const received = await collect(client().stream(body))
+    expect(received).toEqual(events)
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('posts the body with stream: true, the bearer key, extra headers and query', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead() + completedResponse().map(sse).join('')))
+    await collect(client({ headers: { 'x-extra': 'yes' }, query: { 'api-version': '2025-01-01' } }).stream(body))
+    const [request] = server.requests
+    expect(request.method).toBe('POST')
+    expect(request.path).toBe('/v1/responses?api-version=2025-01-01')
+    expect(request.headers.authorization).toBe('Bearer sk-test')
+    expect(request.headers['x-extra']).toBe('yes')
+    expect(JSON.parse(request.body)).toEqual({ ...body, stream: true })
+  })
+
+  it('ends cleanly on response.incomplete', async () => {
+    const incomplete = { type: 'response.incomplete', response: { id: 'r', status: 'incomplete' } }
+    server = await startServer((_request, socket) => socket.write(sseHead() + sse(incomplete)))
+    expect(await collect(client().stream(body))).toEqual([incomplete])
+  })
+
+  it('keeps UTF-8 split across writes and ignores keep-alive comments', async () => {
+    const delta = { type: 'response.output_text.delta', delta: 'héllo ✓' }
+    const bytes = Buffer.from(`: keep-alive\n\n${sse(delta)}`)
+    server = await startServer((_request, socket) => {
+      socket.write(sseHead())
+      socket.write(bytes.subarray(0, 22))
+      setTimeout(() => {
+        socket.write(bytes.subarray(22))
+        socket.write(sse(completedResponse('x').at(-1)))
+      }, 20)
+    })
+    const events = await collect(client().stream(body))
+    expect(events[0]).toEqual(delta)
+  })
+})
+
+describe('ResponsesClient.create (two-phase)', () => {
+  it('resolves with status, headers and requestId once headers arrive', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead('x-custom: 1\r\n') + completedResponse().map(sse).join('')))
+    const stream = await client().create(body)
+    expect(stream.status).toBe(200)
+    expect(stream.requestId).toBe('req_test')
+    expect(stream.headers['x-custom']).toBe('1')
+    expect((await collect(stream)).at(-1).type).toBe('response.completed')
+  })
+
+  it('rejects the await with UnexpectedStatusError and the parsed apiError on a 401', async () => {
+    const apiError = { message: 'Incorrect API key', type: 'invalid_request_error', param: null, code: 'invalid_api_key' }
+    server = await startServer((_request, socket) =>
+      socket.end(httpResponse(401, JSON.stringify({ error: apiError }), { 'content-type': 'application/json', 'x-request-id': 'req_401' })),
+    )
+    const error = await client().create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(UnexpectedStatusError)
+    expect(error.code).toBe('UNEXPECTED_STATUS')
+    expect(error.status).toBe(401)
+    expect(error.requestId).toBe('req_401')
+    expect(error.apiError).toEqual(apiError)
+    expect(JSON.parse(error.body)).toEqual({ error: apiError })
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('rejects a 200 that is not an event stream', async () => {
+    server = await startServer((_request, socket) => socket.end(httpResponse(200, '<html>hi</html>', { 'content-type': 'text/html' })))
+    const error = await client().create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(UnexpectedStatusError)
+    expect(error.status).toBe(200)
+  })
+})
+
+describe('retries', () => {
+  it('retries a 500 and reports it to onRetry', async () => {
+    const retries = []
+    server = await startServer((_request, socket) => {
+      if (server.requests.length === 1) socket.end(httpResponse(500, 'oops'))
+      else socket.write(sseHead() + completedResponse().map(sse).join(''))
+    })
+    const events = await collect(client({ onRetry: (info) => retries.push(info) }).stream(body))
+    expect(events.at(-1).type).toBe('response.completed')
+    expect(server.requests).toHaveLength(2)
+    expect(retries).toHaveLength(1)
+    expect(retries[0]).toMatchObject({ attempt: expect.any(Number), status: 500 })
+    expect(retries[0].delayMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('honours retry-after-ms on a 429', async () => {
+    const times = []
+    server = await startServer((_request, socket) => {
+      times.push(Date.now())
+      if (server.requests.length === 1) socket.end(httpResponse(429, '{}', { 'retry-after-ms': '300' }))
+      else socket.write(sseHead() + completedResponse().map(sse).join(''))
+    })
+    await collect(client().stream(body))
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(250)
+  })
+
+  it('gives up with RetryLimitError holding the last status and body', async () => {
+    server = await startServer((_request, socket) => socket.end(httpResponse(503, 'busy')))
+    const error = await client({ maxRetries: 2 }).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(RetryLimitError)
+    expect(error.code).toBe('RETRY_LIMIT')
+    expect(error.status).toBe(503)
+    expect(error.body).toBe('busy')
+    expect(error.attempts).toBe(3)
+    expect(server.requests).toHaveLength(3)
+  })
+
+  it('reports status null and the transport error as cause when no response ever came', async () => {
+    server = await startServer((_request, socket) => socket.destroy())
+    const error = await client({ maxRetries: 1 }).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(RetryLimitError)
+    expect(error.status).toBeNull()
+    expect(error.cause).toBeInstanceOf(Error)
+  })
+})
+
+describe('stream failures', () => {
+  it('fails with StreamDisconnectedError when the connection closes mid-stream', async () => {
+    server = await startServer((_request, socket) => {
+      socket.write(sseHead() + sse(completedResponse()[0]) + 'data: {"type":"response.out')
+      setTimeout(() => socket.destroy(), 20)
+    })
+    const received = []
+    const error = await (async () => {
+      for await (const event of client().stream(body)) received.push(event)
+    })().catch((e) => e)
+    expect(received).toHaveLength(1)
+    expect(error).toBeInstanceOf(StreamDisconnectedError)
+    expect(error.code).toBe('STREAM_DISCONNECTED')
+    expect(error.eventsReceived).toBe(1)
+  })
+
+  it('treats a clean EOF without a terminal event as a disconnect, never success', async () => {
+    server = await startServer((_request, socket) => socket.end(sseHead() + sse(completedResponse()[0]) + sse(completedResponse()[1])))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(StreamDisconnectedError)
+  })
+
+  it('fails with InvalidEventError on malformed JSON', async () => {
+    server = await startServer((_request, socket) => socket.write(`${sseHead()}data: {not json}\n\n`))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidEventError)
+    expect(error.code).toBe('INVALID_EVENT')
+    expect(error.raw).toContain('{not json}')
+  })
+
+  it('fails with ResponseFailedError on response.failed', async () => {
+    const failed = {
+      type: 'response.failed',
+      response: { id: 'resp_f', status: 'failed', error: { code: 'server_error', message: 'it broke' } },
+    }
+    server = await startServer((_request, socket) => socket.write(sseHead() + sse(failed)))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(ResponseFailedError)
+    expect(error.code).toBe('RESPONSE_FAILED')
+    expect(error.errorCode).toBe('server_error')
+    expect(error.responseId).toBe('resp_f')
+    expect(error.message).toContain('it broke')
+  })
+
+  it('fails with ResponseFailedError on an error event', async () => {
+    const event = { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null }
+    server = await startServer((_request, socket) => socket.write(sseHead() + sse(event)))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(ResponseFailedError)
+    expect(error.errorCode).toBe('rate_limit_exceeded')
+  })
+
+  it('fails with StreamTimeoutError after an idle stall', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead() + sse(completedResponse()[0])))
+    const error = await collect(client({ streamIdleTimeoutMs: 200 }).stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(StreamTimeoutError)
+    expect(error.code).toBe('STREAM_TIMEOUT')
+    expect(error.idleMs).toBe(200)
+  })
+
+  it('throws EnvVarError before any I/O when there is no API key', () => {
+    const saved = process.env.OPENAI_API_KEY
+    delete process.env.OPENAI_API_KEY
+    try {
+      let error
+      try {
+        new ResponsesClient({ baseUrl: 'http://127.0.0.1:9/v1' })
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(EnvVarError)
+      expect(error.code).toBe('MISSING_ENV_VAR')
+      expect(error.var).toBe('OPENAI_API_KEY')
+      expect(error.instructions).toEqual(expect.any(String))
+    } finally {
+      if (saved !== undefined) process.env.OPENAI_API_KEY = saved
+    }
+  })
+})
+
+describe('cancellation', () => {
+  function endlessServer() {
+    return startServer((_request, socket) => {
+      socket.write(sseHead())
+      let n = 0
+      const timer = setInterval(() => {
+        if (socket.destroyed) return clearInterval(timer)
+        socket.write(sse({ type: 'response.output_text.delta', delta: `${n++}` }))
+      }, 10)
+      socket.on('close', () => clearInterval(timer))
+    })
+  }
+
+  it('closes the socket promptly on break', async () => {
+    server = await endlessServer()
+    let seen = 0
+    for await (const _event of client().stream(body)) {
+      if (++seen === 3) break
+    }
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+    expect(server.openSockets()).toBe(0)
+  })
+
+  it('closes the socket on return() of a created stream', async () => {
+    server = await endlessServer()
+    const stream = await client().create(body)
+    await stream.next()
+    await stream.return()
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+    expect((await stream.next()).done).toBe(true)
+  })
+
+  it('rejects with InterruptedError on abort mid-stream and drops the connection', async () => {
+    server = await endlessServer()
+    const controller = new AbortController()
+    const received = []
+    const error = await (async () => {
+      for await (const event of client().stream(body, { signal: controller.signal })) {
+        received.push(event)
+        if (received.length === 2) controller.abort()
+      }
+    })().catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(error.name).toBe('AbortError')
+    expect(error.code).toBe('ABORT_ERR')
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+  })
+
+  it('rejects an already-aborted signal without a request', async () => {
+    server = await endlessServer()
+    const error = await client().create(body, { signal: AbortSignal.abort() }).catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+describe('bad arguments name the option', () => {
+  it('validates client options and request bodies', async () => {
+    server = await startServer(() => {})
+    expect(() => new ResponsesClient({ apiKey: 'k', maxRetries: -1 })).toThrow(RangeError)
+    expect(() => new ResponsesClient({ apiKey: 'k', maxRetries: -1 })).toThrow(/options.maxRetries/)
+    expect(() => new ResponsesClient({ apiKey: 5 })).toThrow(/options.apiKey must be a string/)
+    expect(() => new ResponsesClient({ apiKey: 'k', retries: 1 })).toThrow(/options.retries is not a known option/)
+    await expect(client().create('text')).rejects.toThrow(TypeError)
+    await expect(client().create(body, { signal: 'no' })).rejects.toThrow(/options.signal/)
+  })
+})

@@ -1,0 +1,93 @@
+//! [`ExecOptions`]: the options object of `exec`, converted into [`ExecParams`].
+//!
+//! The facade has already checked types and ranges and resolved `timeoutMs`' default (`null`
+//! means no timeout, which an `Option` here cannot tell from "not given"); what is left is turning
+//! milliseconds into durations and the policy's JSON into a [`SandboxPolicy`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use codex_core::SandboxPolicy;
+use codex_core::exec::{ExecEnv, ExecParams, InheritEnv};
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+
+use crate::error::NativeError;
+
+/// Which of the caller's environment variables a command inherits.
+#[napi(string_enum = "lowercase")]
+pub enum InheritEnvMode {
+    /// All but names containing KEY, SECRET or TOKEN.
+    Filtered,
+    /// Everything.
+    All,
+}
+
+/// `exec` options after the facade's validation (see `ExecOptions` in `index.d.ts`).
+#[napi(object)]
+pub struct ExecOptions {
+    /// Working directory; the current one when absent.
+    pub cwd: Option<String>,
+    /// The exact environment; bypasses inheritance.
+    pub env: Option<HashMap<String, String>>,
+    /// Inheritance when `env` is absent.
+    pub inherit_env: Option<InheritEnvMode>,
+    /// Timeout in ms; absent means none (the facade fills in the default).
+    pub timeout_ms: Option<f64>,
+    /// SIGTERM to SIGKILL delay in ms.
+    pub kill_grace_ms: Option<f64>,
+    /// Kept bytes per stream.
+    pub max_output_bytes: Option<f64>,
+    /// The `SandboxPolicy` as JSON.
+    pub sandbox: Option<String>,
+    /// Helper candidates in search order.
+    pub sandbox_executable: Option<Vec<String>>,
+    /// Bytes for the child's stdin; `/dev/null` when absent.
+    pub stdin: Option<Buffer>,
+}
+
+impl TryFrom<ExecOptions> for ExecParams {
+    type Error = NativeError;
+
+    fn try_from(options: ExecOptions) -> Result<Self, Self::Error> {
+        let defaults = ExecParams::default();
+        let sandbox = options
+            .sandbox
+            .map(|json| {
+                serde_json::from_str::<SandboxPolicy>(&json).map_err(|err| {
+                    NativeError::invalid_argument(format!("options.sandbox is not a valid policy: {err}"))
+                })
+            })
+            .transpose()?;
+        let env = match (options.env, options.inherit_env) {
+            (Some(vars), _) => ExecEnv::Exact(vars.into_iter().collect()),
+            (None, Some(InheritEnvMode::All)) => ExecEnv::Inherit(InheritEnv::All),
+            (None, _) => ExecEnv::Inherit(InheritEnv::Filtered),
+        };
+        Ok(ExecParams {
+            cwd: options.cwd.map(PathBuf::from),
+            env,
+            stdin: options.stdin.map(|bytes| bytes.to_vec()),
+            timeout: options.timeout_ms.map(millis),
+            kill_grace: options.kill_grace_ms.map_or(defaults.kill_grace, millis),
+            max_output_bytes: options
+                .max_output_bytes
+                .map_or(defaults.max_output_bytes, |bytes| bytes as usize),
+            sandbox,
+            sandbox_executable: options
+                .sandbox_executable
+                .unwrap_or_default()
+                .into_iter()
+                .map(PathBuf::from)
+                .collect(),
+            ..defaults
+        })
+    }
+}
+
+/// Milliseconds from JavaScript as a [`Duration`]; the facade rejects negative and non-finite
+/// values, and anything too large for a `Duration` saturates instead of panicking.
+pub(crate) fn millis(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms.max(0.0) / 1000.0).unwrap_or(Duration::MAX)
+}

@@ -1,0 +1,147 @@
+//! [`ResponseStreamJs`]: an open Responses stream, read by the facade's async iterator.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use codex_core::client::ResponseStream;
+use napi::Env;
+use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
+use napi_derive::napi;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::NativeError;
+use crate::guard::catch_panic;
+
+/// Events handed to JavaScript per `next()` call at most.
+const MAX_BATCH: usize = 256;
+
+/// One crossing into JavaScript: some events, the end, or the failure that ended the stream.
+#[napi(object, object_from_js = false)]
+pub struct EventBatch {
+    /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
+    pub events: Option<String>,
+    /// How many events `events` holds.
+    pub count: u32,
+    /// Whether the stream ended cleanly after these events.
+    pub done: bool,
+    /// The failure that ended the stream, after the events before it were delivered.
+    pub error: Option<NativeError>,
+}
+
+/// An open response stream; `next()` yields batches until `done` or `error`.
+#[napi]
+pub struct ResponseStreamJs {
+    inner: Arc<Mutex<ResponseStream>>,
+    /// Cancelled by `close()`: stops a pending read and drops the connection.
+    closer: CancellationToken,
+    request_id: Option<String>,
+    status: u16,
+    headers: HashMap<String, String>,
+}
+
+impl ResponseStreamJs {
+    /// Wraps a stream opened with `token`, which `close()` cancels.
+    pub(crate) fn new(stream: ResponseStream, token: CancellationToken) -> Self {
+        ResponseStreamJs {
+            request_id: stream.request_id().map(str::to_owned),
+            status: stream.status(),
+            headers: stream
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone()))
+                .collect(),
+            inner: Arc::new(Mutex::new(stream)),
+            closer: token,
+        }
+    }
+}
+
+#[napi]
+impl ResponseStreamJs {
+    /// The `x-request-id` header, if any.
+    #[napi(getter)]
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
+    }
+
+    /// The HTTP status (2xx).
+    #[napi(getter)]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers, names lowercased.
+    #[napi(getter)]
+    pub fn headers(&self) -> HashMap<String, String> {
+        self.headers.clone()
+    }
+
+    /// Waits for at least one event (or the end) and takes every event already buffered.
+    #[napi(ts_return_type = "Promise<EventBatch>")]
+    pub fn next(&self, env: Env) -> napi::Result<AsyncBlock<EventBatch>> {
+        let inner = Arc::clone(&self.inner);
+        let read = async move {
+            let mut stream = inner.lock().await;
+            Ok(match catch_panic(stream.next_batch(MAX_BATCH)).await {
+                Ok(events) if events.is_empty() => EventBatch {
+                    events: None,
+                    count: 0,
+                    done: true,
+                    error: None,
+                },
+                Ok(events) => {
+                    let count = events.len() as u32;
+                    EventBatch {
+                        events: Some(join_as_array(events.iter().map(|e| e.data.as_str()))),
+                        count,
+                        done: false,
+                        error: None,
+                    }
+                }
+                Err(err) => EventBatch {
+                    events: None,
+                    count: 0,
+                    done: false,
+                    error: Some(NativeError::from(&err)),
+                },
+            })
+        };
+        AsyncBlockBuilder::new(read).build(&env)
+    }
+
+    /// Stops reading and drops the connection; a pending `next()` ends with `AbortError`.
+    #[napi]
+    pub fn close(&self) {
+        self.closer.cancel();
+        if let Ok(mut stream) = self.inner.try_lock() {
+            stream.close();
+        }
+    }
+}
+
+/// Joins JSON texts into one JSON array text.
+fn join_as_array<'a>(events: impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::from("[");
+    for (index, event) in events.enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        text.push_str(event);
+    }
+    text.push(']');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_events_parse_as_an_array_in_order() {
+        let joined = join_as_array(["{\"a\":1}", "{\n\"b\": [2]\n}"].into_iter());
+        let parsed: serde_json::Value = serde_json::from_str(&joined).unwrap();
+        assert_eq!(parsed, serde_json::json!([{ "a": 1 }, { "b": [2] }]));
+        assert_eq!(join_as_array(std::iter::empty()), "[]");
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test run (`npm test`): build the addon (debug) and the static sandbox helper, then
+# Rust tests, Vitest, Jest, the type check of a consumer file, and the npm pack → install test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+npm run build
+cargo test --workspace
+vitest run
+jest
+tsc --noEmit -p __test__/tsconfig.json
+node --test tests/
