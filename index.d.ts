@@ -116,7 +116,7 @@ export interface ApiError {
 
 /** What `onRetry` receives before each retry. */
 export interface RetryInfo {
-  /** The attempt about to be made (2 for the first retry). */
+  /** Which retry this is: 1 for the second request. */
   attempt: number
   delayMs: number
   /** The status that caused it, `null` after a transport failure. */

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use codex_core::client::{ClientConfig, ResponsesClient, RetryInfo};
+use codex_core::client::{ClientConfig, ResponsesClient, RetryHook, RetryInfo};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
@@ -41,7 +41,7 @@ pub struct ClientOptions {
 /// One retry about to happen, as the `onRetry` hook receives it.
 #[napi(object, object_from_js = false)]
 pub struct RetryInfoJs {
-    /// The attempt about to be made (2 for the first retry).
+    /// Which retry this is: 1 for the second request.
     pub attempt: u32,
     /// How long the client waits first.
     pub delay_ms: f64,
@@ -115,7 +115,7 @@ fn client_config(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientCon
         headers: options.headers.unwrap_or_default().into_iter().collect(),
         query: options.query.unwrap_or_default().into_iter().collect(),
         on_retry: on_retry.map(|hook| {
-            let hook: Arc<dyn Fn(&RetryInfo) + Send + Sync> = Arc::new(move |info: &RetryInfo| {
+            let hook: RetryHook = Arc::new(move |info: &RetryInfo| {
                 hook.call(
                     RetryInfoJs {
                         attempt: info.attempt,

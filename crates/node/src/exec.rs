@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use codex_core::exec::{ExecParams, OutputChunk, OutputStream, SandboxSupport};
+use codex_core::SandboxSupport;
+use codex_core::exec::{ExecParams, OutputChunk, OutputStream};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Buffer};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
@@ -139,7 +140,7 @@ pub fn sandbox_support(
     let candidates: Vec<PathBuf> = candidates.into_iter().map(PathBuf::from).collect();
     let probe = async move {
         let support = catch_panic(async {
-            Ok(codex_core::exec::sandbox_support(&candidates).await)
+            Ok(codex_core::sandbox_support(&candidates).await)
         })
         .await
         .map_err(|err| napi::Error::from_reason(err.to_string()))?;

@@ -13,9 +13,6 @@ use tokio_util::sync::CancellationToken;
 use crate::error::NativeError;
 use crate::guard::catch_panic;
 
-/// Events handed to JavaScript per `next()` call at most.
-const MAX_BATCH: usize = 256;
-
 /// One crossing into JavaScript: some events, the end, or the failure that ended the stream.
 #[napi(object, object_from_js = false)]
 pub struct EventBatch {
@@ -27,6 +24,18 @@ pub struct EventBatch {
     pub done: bool,
     /// The failure that ended the stream, after the events before it were delivered.
     pub error: Option<NativeError>,
+}
+
+impl EventBatch {
+    /// The last batch: the clean end, or the failure that ended the stream.
+    fn end(error: Option<NativeError>) -> Self {
+        EventBatch {
+            events: None,
+            count: 0,
+            done: error.is_none(),
+            error,
+        }
+    }
 }
 
 /// An open response stream; `next()` yields batches until `done` or `error`.
@@ -49,7 +58,7 @@ impl ResponseStreamJs {
             headers: stream
                 .headers()
                 .iter()
-                .map(|(name, value)| (name.to_string(), value.clone()))
+                .map(|(name, value)| (name.clone(), value.clone()))
                 .collect(),
             inner: Arc::new(Mutex::new(stream)),
             closer: token,
@@ -77,34 +86,23 @@ impl ResponseStreamJs {
         self.headers.clone()
     }
 
-    /// Waits for at least one event (or the end) and takes every event already buffered.
+    /// Waits for at least one event (or the end) and takes up to `max_events` already parsed.
     #[napi(ts_return_type = "Promise<EventBatch>")]
-    pub fn next(&self, env: Env) -> napi::Result<AsyncBlock<EventBatch>> {
+    pub fn next(&self, env: Env, max_events: u32) -> napi::Result<AsyncBlock<EventBatch>> {
         let inner = Arc::clone(&self.inner);
+        let max = usize::try_from(max_events).unwrap_or(usize::MAX).max(1);
         let read = async move {
             let mut stream = inner.lock().await;
-            Ok(match catch_panic(stream.next_batch(MAX_BATCH)).await {
-                Ok(events) if events.is_empty() => EventBatch {
-                    events: None,
-                    count: 0,
-                    done: true,
+            let batch = catch_panic(async { Ok(stream.next_batch(max).await) }).await;
+            Ok(match batch {
+                Ok(None) => EventBatch::end(None),
+                Ok(Some(Ok(events))) => EventBatch {
+                    count: u32::try_from(events.len()).unwrap_or(u32::MAX),
+                    events: Some(join_as_array(events.iter().map(|e| e.data.as_str()))),
+                    done: false,
                     error: None,
                 },
-                Ok(events) => {
-                    let count = events.len() as u32;
-                    EventBatch {
-                        events: Some(join_as_array(events.iter().map(|e| e.data.as_str()))),
-                        count,
-                        done: false,
-                        error: None,
-                    }
-                }
-                Err(err) => EventBatch {
-                    events: None,
-                    count: 0,
-                    done: false,
-                    error: Some(NativeError::from(&err)),
-                },
+                Ok(Some(Err(err))) | Err(err) => EventBatch::end(Some(NativeError::from(&err))),
             })
         };
         AsyncBlockBuilder::new(read).build(&env)

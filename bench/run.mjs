@@ -1,0 +1,24 @@
+// `npm run bench`: every benchmark of DESIGN.md §7 that concerns the Node package, with the
+// alternatives side by side in this one process run, and the ratios against their targets.
+// (The helper's own overhead — codex-linux-sandbox vs direct, a bare wrapper and bubblewrap — is
+// in bench/sandbox-overhead.)
+import { mkdirSync, writeFileSync } from 'node:fs'
+
+import { benchExec } from './exec.mjs'
+import { benchRequire } from './require.mjs'
+import { benchStream } from './stream.mjs'
+
+console.log(`node ${process.version}, ${process.platform}-${process.arch}\n`)
+const results = [...benchRequire()]
+console.log()
+results.push(...(await benchExec()))
+console.log()
+results.push(...(await benchStream()))
+
+console.log('\nsummary')
+for (const { label, ratio, target, ok } of results) {
+  console.log(`  ${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}   target ${target.padEnd(8)} ${ok ? 'met' : 'MISSED'}`)
+}
+const dir = new URL('./results/', import.meta.url)
+mkdirSync(dir, { recursive: true })
+writeFileSync(new URL(`bench-${Date.now()}.json`, dir), `${JSON.stringify({ node: process.version, results }, null, 2)}\n`)

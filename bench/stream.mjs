@@ -1,0 +1,132 @@
+// Streaming benchmarks (DESIGN.md §7): the ~87 MB, 200k-event Responses stream over loopback read
+// with `for await` through codex-native, the `openai` SDK, and Node `http` + eventsource-parser;
+// time to first event on a warm connection; and per-event crossing vs batching into JavaScript.
+import { spawn } from 'node:child_process'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+
+import { createParser } from 'eventsource-parser'
+import OpenAI from 'openai'
+
+import { codex, interleaved, since, verdict } from './lib.mjs'
+
+const ROUNDS = 5
+const TTFE_ROUNDS = 40
+
+/** Starts the server process; resolves with its port and the payload's size. */
+async function startServer() {
+  const child = spawn(process.execPath, [new URL('./sse-server.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const [line] = await once(createInterface({ input: child.stdout }), 'line')
+  return { child, ...JSON.parse(line) }
+}
+
+export async function benchStream() {
+  const server = await startServer()
+  const baseUrl = `http://127.0.0.1:${server.port}/v1`
+  const body = { model: 'gpt-bench', input: 'big' }
+  const smallBody = { model: 'gpt-bench', input: 'small' }
+  const client = new codex.ResponsesClient({ apiKey: 'sk-bench', baseUrl, maxRetries: 0 })
+  const openai = new OpenAI({ apiKey: 'sk-bench', baseURL: baseUrl, maxRetries: 0 })
+  const agent = new http.Agent({ keepAlive: true })
+  const results = []
+  try {
+    const viaCodex = async (request) => {
+      let count = 0
+      for await (const _event of client.stream(request)) count++
+      return count
+    }
+    const viaSdk = async (request) => {
+      let count = 0
+      for await (const _event of await openai.responses.create({ ...request, stream: true })) count++
+      return count
+    }
+    const viaHttp = (request) => httpParser(server.port, agent, request)
+
+    const rate = (consume) => async () => {
+      const start = process.hrtime.bigint()
+      const count = await consume(body)
+      if (count !== server.events) throw new Error(`got ${count} of ${server.events} events`)
+      return count / (since(start) / 1000)
+    }
+    await viaCodex(smallBody)
+    const rates = await interleaved({ codex: rate(viaCodex), sdk: rate(viaSdk), http: rate(viaHttp) }, ROUNDS)
+    const mb = server.bytes / 1e6
+    for (const [name, eventsPerSecond] of Object.entries(rates)) {
+      console.log(`${name.padEnd(6)} ${(eventsPerSecond / 1000).toFixed(0)}k events/s, ${((eventsPerSecond * mb) / server.events).toFixed(0)} MB/s (${server.events} events, ${mb.toFixed(1)} MB)`)
+    }
+    results.push(verdict('200k-event stream: for await codex / openai SDK', rates.codex / rates.sdk, '≥ 3', rates.codex >= 3 * rates.sdk))
+    results.push(verdict('200k-event stream: for await codex / http + eventsource-parser', rates.codex / rates.http, '≥ 1.1', rates.codex >= 1.1 * rates.http))
+
+    const firstEvent = (iterable) => async () => {
+      const start = process.hrtime.bigint()
+      let first
+      for await (const _event of await iterable()) first ??= since(start)
+      return first
+    }
+    const ttfe = await interleaved(
+      {
+        codex: firstEvent(async () => client.stream(smallBody)),
+        sdk: firstEvent(() => openai.responses.create({ ...smallBody, stream: true })),
+      },
+      TTFE_ROUNDS,
+    )
+    console.log(`time to first event (warm): codex ${ttfe.codex.toFixed(3)} ms, openai SDK ${ttfe.sdk.toFixed(3)} ms`)
+    results.push(verdict('time to first event (warm connection): codex / openai SDK', ttfe.codex / ttfe.sdk, '≤ 1.0', ttfe.codex <= ttfe.sdk))
+
+    await crossingCost(baseUrl, body, server.events)
+  } finally {
+    agent.destroy()
+    server.child.stdin.end()
+  }
+  return results
+}
+
+/** Reads the stream with Node `http` and eventsource-parser, parsing every event's JSON. */
+function httpParser(port, agent, request) {
+  return new Promise((resolve, reject) => {
+    const call = http.request(
+      { host: '127.0.0.1', port, path: '/v1/responses', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' } },
+      (response) => {
+        let count = 0
+        const parser = createParser({
+          onEvent(event) {
+            JSON.parse(event.data)
+            count++
+          },
+        })
+        response.setEncoding('utf8')
+        response.on('data', (chunk) => parser.feed(chunk))
+        response.on('end', () => resolve(count))
+        response.on('error', reject)
+      },
+    )
+    call.on('error', reject)
+    call.end(JSON.stringify({ ...request, stream: true }))
+  })
+}
+
+/**
+ * Why the facade takes events in batches: the same native stream read one event per crossing
+ * (`next(1)`) and up to 256 per crossing, each batch parsed with one `JSON.parse`.
+ */
+async function crossingCost(baseUrl, body, expected) {
+  const binding = createRequire(import.meta.url)('../binding.js')
+  const native = binding.createClient({ apiKey: 'sk-bench', baseUrl, maxRetries: 0 }).client
+  const read = (perCrossing) => async () => {
+    const outcome = await native.create(JSON.stringify({ ...body, stream: true }), new binding.CancelToken())
+    const start = process.hrtime.bigint()
+    let count = 0
+    for (;;) {
+      const batch = await outcome.stream.next(perCrossing)
+      if (batch.events === undefined) break
+      count += JSON.parse(batch.events).length
+    }
+    if (count !== expected) throw new Error(`got ${count} of ${expected} events`)
+    return count / (since(start) / 1000)
+  }
+  const rates = await interleaved({ single: read(1), batched: read(256) }, 3)
+  console.log(`crossing into JS: one event per next() ${(rates.single / 1000).toFixed(0)}k events/s, up to 256 per next() ${(rates.batched / 1000).toFixed(0)}k events/s (${(rates.batched / rates.single).toFixed(2)}×)`)
+}
+
