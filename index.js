@@ -480,8 +480,8 @@ class ResponseStream {
   #index = 0
   #finished = false
   #closed = false
-  /** @type {Error | undefined} */ #error
   /** @type {Promise<unknown> | undefined} */ #reading
+  /** @type {Promise<any> | undefined} the native read already under way */ #prefetch
   /** @type {(() => void) | undefined} */ #release
 
   /** @internal */
@@ -518,14 +518,12 @@ class ResponseStream {
 
   async #step() {
     if (this.#index < this.#events.length) return { value: this.#events[this.#index++], done: false }
-    if (this.#error !== undefined) {
-      const error = this.#error
-      this.#error = undefined
-      throw error
-    }
     if (this.#finished) return { value: undefined, done: true }
-    const batch = await this.#native.next(EVENTS_PER_BATCH)
+    const batch = await (this.#prefetch ?? this.#native.next(EVENTS_PER_BATCH))
+    this.#prefetch = undefined
     if (batch.events !== undefined) {
+      // Rust reads and parses the next batch while JavaScript parses this one.
+      this.#prefetch = this.#native.next(EVENTS_PER_BATCH)
       this.#events = JSON.parse(batch.events)
       this.#index = 1
       return { value: this.#events[0], done: false }

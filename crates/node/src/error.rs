@@ -115,7 +115,11 @@ fn sandbox_fields(err: &SandboxErr) -> Value {
     match err {
         SandboxErr::Timeout { timeout, .. } => json!({ "timeoutMs": millis(*timeout) }),
         SandboxErr::Signal { signal, .. } => json!({ "signalNumber": signal }),
-        SandboxErr::LandlockRestrict { abi, needed, detail } => {
+        SandboxErr::LandlockRestrict {
+            abi,
+            needed,
+            detail,
+        } => {
             json!({ "abi": abi, "needed": needed, "detail": detail })
         }
         SandboxErr::SeccompInstall { detail } | SandboxErr::SeccompBackend { detail } => {

@@ -139,11 +139,9 @@ pub fn sandbox_support(
 ) -> napi::Result<AsyncBlock<SandboxSupportJs>> {
     let candidates: Vec<PathBuf> = candidates.into_iter().map(PathBuf::from).collect();
     let probe = async move {
-        let support = catch_panic(async {
-            Ok(codex_core::sandbox_support(&candidates).await)
-        })
-        .await
-        .map_err(|err| napi::Error::from_reason(err.to_string()))?;
+        let support = catch_panic(async { Ok(codex_core::sandbox_support(&candidates).await) })
+            .await
+            .map_err(|err| napi::Error::from_reason(err.to_string()))?;
         Ok(SandboxSupportJs::from(support))
     };
     AsyncBlockBuilder::new(probe).build(&env)

@@ -56,7 +56,9 @@ impl TryFrom<ExecOptions> for ExecParams {
             .sandbox
             .map(|json| {
                 serde_json::from_str::<SandboxPolicy>(&json).map_err(|err| {
-                    NativeError::invalid_argument(format!("options.sandbox is not a valid policy: {err}"))
+                    NativeError::invalid_argument(format!(
+                        "options.sandbox is not a valid policy: {err}"
+                    ))
                 })
             })
             .transpose()?;

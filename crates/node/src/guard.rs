@@ -18,7 +18,9 @@ pub(crate) async fn catch_panic<T>(
 }
 
 /// Runs `convert`, turning a panic into [`CodexErr::Internal`].
-pub(crate) fn catch_panic_sync<T>(convert: impl FnOnce() -> Result<T, CodexErr>) -> Result<T, CodexErr> {
+pub(crate) fn catch_panic_sync<T>(
+    convert: impl FnOnce() -> Result<T, CodexErr>,
+) -> Result<T, CodexErr> {
     std::panic::catch_unwind(AssertUnwindSafe(convert))
         .unwrap_or_else(|payload| Err(CodexErr::Internal(panic_message(payload.as_ref()))))
 }

@@ -9,6 +9,12 @@
 //! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
 //! - [`CancelToken`]: cancellation driven by the facade's `AbortSignal` listener.
 
+#![allow(
+    clippy::result_large_err,
+    reason = "results carry codex-core's CodexErr (or its data) by value on the cold error path, \
+              as codex-core itself does"
+)]
+
 mod cancel;
 mod client;
 mod error;
@@ -19,9 +25,12 @@ mod guard;
 mod stream;
 
 pub use cancel::CancelToken;
-pub use client::{ClientOptions, ClientOutcome, CreateOutcome, ResponsesClientJs, RetryInfoJs};
+pub use client::{
+    ClientOptions, ClientOutcome, CreateOutcome, OnRetry, ResponsesClientJs, RetryInfoJs,
+    create_client,
+};
 pub use error::NativeError;
-pub use exec::{ExecOutcome, OutputChunkJs, SandboxSupportJs};
+pub use exec::{ExecOutcome, OnOutput, OutputChunkJs, SandboxSupportJs, exec, sandbox_support};
 pub use exec_options::{ExecOptions, InheritEnvMode};
 pub use exec_result::{ExecResult, SandboxInfo};
 pub use stream::{EventBatch, ResponseStreamJs};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use codex_core::client::ResponseStream;
 use napi::Env;
-use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
+use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Either, Latin1String};
 use napi_derive::napi;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
@@ -17,7 +17,8 @@ use crate::guard::catch_panic;
 #[napi(object, object_from_js = false)]
 pub struct EventBatch {
     /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
-    pub events: Option<String>,
+    #[napi(ts_type = "string")]
+    pub events: Option<Either<Latin1String, String>>,
     /// How many events `events` holds.
     pub count: u32,
     /// Whether the stream ended cleanly after these events.
@@ -98,7 +99,9 @@ impl ResponseStreamJs {
                 Ok(None) => EventBatch::end(None),
                 Ok(Some(Ok(events))) => EventBatch {
                     count: u32::try_from(events.len()).unwrap_or(u32::MAX),
-                    events: Some(join_as_array(events.iter().map(|e| e.data.as_str()))),
+                    events: Some(js_text(join_as_array(
+                        events.iter().map(|e| e.data.as_str()),
+                    ))),
                     done: false,
                     error: None,
                 },
@@ -115,6 +118,16 @@ impl ResponseStreamJs {
         if let Ok(mut stream) = self.inner.try_lock() {
             stream.close();
         }
+    }
+}
+
+/// Text for JavaScript: ASCII (nearly every event) crosses as Latin-1, which V8 copies without
+/// decoding UTF-8.
+fn js_text(text: String) -> Either<Latin1String, String> {
+    if text.is_ascii() {
+        Either::A(Latin1String::from(text))
+    } else {
+        Either::B(text)
     }
 }
 
