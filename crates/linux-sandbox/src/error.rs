@@ -30,9 +30,6 @@ pub(crate) enum SetupError {
     /// Landlock is missing or could not be enforced in full.
     #[error("landlock")]
     Landlock(#[from] LandlockError),
-    /// The seccomp filter could not be compiled.
-    #[error("seccomp: the filter could not be built")]
-    SeccompBuild(#[source] seccompiler::BackendError),
     /// The kernel refused the seccomp filter.
     #[error("seccomp: the filter could not be installed")]
     SeccompInstall(#[source] seccompiler::Error),
@@ -87,10 +84,6 @@ impl SetupError {
             SetupError::Landlock(error) => SetupFailure::Landlock {
                 abi: error.kernel_abi(),
                 needed: error.needed_abi(),
-                detail,
-            },
-            SetupError::SeccompBuild(_) => SetupFailure::Seccomp {
-                backend: true,
                 detail,
             },
             SetupError::SeccompInstall(_) => SetupFailure::Seccomp {

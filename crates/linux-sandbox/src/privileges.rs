@@ -5,7 +5,7 @@ use crate::error::SetupError;
 
 /// `_LINUX_CAPABILITY_VERSION_3`: 64-bit capability sets in two 32-bit halves.
 const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
-/// Capability numbers are below 64; the kernel rejects the ones it does not have with EINVAL.
+/// Capability numbers are below 64; the kernel answers EINVAL past its last one.
 const CAPABILITY_LIMIT: libc::c_ulong = 64;
 
 /// `struct __user_cap_header_struct`.
@@ -38,9 +38,11 @@ pub(crate) fn drop_capabilities() -> Result<(), SetupError> {
         // capability here has (root, or the owner of a fresh user namespace).
         for cap in 0..CAPABILITY_LIMIT {
             // SAFETY: prctl with integer arguments.
-            if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) } != 0
-                && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
-            {
+            if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) } != 0 {
+                if std::io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
+                    // Past the kernel's last capability.
+                    break;
+                }
                 return Err(SetupError::last_os("dropping the capability bounding set"));
             }
         }

@@ -51,7 +51,10 @@ fn confine(invocation: &HelperInvocation) -> Result<EnforcedLayers, SetupError> 
     close_inherited_on_exec()?;
     let cwd = resolve(invocation.cwd.as_deref())?;
     let tmpdir = std::env::var_os("TMPDIR").map(PathBuf::from);
-    let writable_roots = existing(invocation.policy.writable_roots(&cwd, tmpdir.as_deref()))?;
+    let writable_roots = existing(
+        &cwd,
+        invocation.policy.writable_roots(&cwd, tmpdir.as_deref()),
+    )?;
 
     // Namespaces first: creating them needs the capabilities dropped right after.
     let mount_layer = if std::env::var_os(NO_MOUNT_NS_ENV).is_some_and(|v| v == "1") {
@@ -96,11 +99,15 @@ fn resolve(cwd: Option<&Path>) -> Result<PathBuf, SetupError> {
         .map_err(|source| SetupError::Path { path: cwd, source })
 }
 
-/// The roots that exist, canonicalized; a root that does not exist holds nothing to write to,
-/// and its parent decides whether it may be created.
-fn existing(roots: Vec<PathBuf>) -> Result<Vec<PathBuf>, SetupError> {
+/// The roots that exist, canonicalized (`cwd` already is); a root that does not exist holds
+/// nothing to write to, and its parent decides whether it may be created.
+fn existing(cwd: &Path, roots: Vec<PathBuf>) -> Result<Vec<PathBuf>, SetupError> {
     let mut resolved = Vec::with_capacity(roots.len());
     for root in roots {
+        if root == cwd {
+            resolved.push(root);
+            continue;
+        }
         match root.canonicalize() {
             Ok(path) => resolved.push(path),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -119,10 +126,11 @@ fn exec(mut reporter: Reporter, command: &[OsString], layers: EnforcedLayers) ->
         ))
     };
     reporter.ready(layers);
-    // std's exec also restores SIGPIPE (which the Rust runtime ignores) to its default.
-    let error = Command::new(program)
-        .args(args)
-        .env_remove(STATUS_FD_ENV)
-        .exec();
+    // SAFETY: the helper is single-threaded, so nothing reads the environment concurrently.
+    // Removing the variable in place (rather than Command::env_remove) lets std exec with the
+    // environment as it is instead of copying it into a new one.
+    unsafe { std::env::remove_var(STATUS_FD_ENV) };
+    // std's exec also restores SIGPIPE to its default should a Rust runtime have ignored it.
+    let error = Command::new(program).args(args).exec();
     reporter.exec_failed(program, &error)
 }
