@@ -12,6 +12,12 @@ const DENIAL_EVIDENCE: [&str; 6] = [
     "landlock",
 ];
 
+/// The signal of a seccomp kill; Windows has no signals.
+#[cfg(unix)]
+const SIGSYS: Option<i32> = Some(libc::SIGSYS);
+#[cfg(not(unix))]
+const SIGSYS: Option<i32> = None;
+
 /// Exit codes that are never called a denial: usage errors (2, also dash's failed redirect),
 /// "cannot execute" (126) and "not found" (127) say something else went wrong.
 const NEVER_DENIAL: [i32; 3] = [2, 126, 127];
@@ -25,7 +31,7 @@ const NEVER_DENIAL: [i32; 3] = [2, 126, 127];
 /// A SIGSYS death is strong evidence (seccomp's kill action); the words are weaker.
 pub(crate) fn sandbox_denied(output: &ExecOutput) -> bool {
     match output.outcome {
-        ExitOutcome::Signaled(signal) => signal == libc::SIGSYS,
+        ExitOutcome::Signaled(signal) => Some(signal) == SIGSYS,
         ExitOutcome::Exited(0) => false,
         ExitOutcome::Exited(code) if NEVER_DENIAL.contains(&code) => false,
         ExitOutcome::Exited(_) => {
@@ -42,7 +48,7 @@ fn mentions_sandbox(text: &str) -> bool {
         .any(|evidence| lower.contains(evidence))
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::time::Duration;
 

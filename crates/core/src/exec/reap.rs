@@ -12,10 +12,19 @@ use tokio_util::sync::CancellationToken;
 /// How often we look whether a signalled group has emptied before the grace runs out.
 const GROUP_POLL: Duration = Duration::from_millis(10);
 
+/// The two steps of ending a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupSignal {
+    /// Ask to exit (SIGTERM).
+    Terminate,
+    /// End at once (SIGKILL).
+    Kill,
+}
+
 /// The process-level operations the reaping logic needs.
 pub(crate) trait ProcessGroup {
     /// Sends `signal` to every process in the group; a group that is already gone is success.
-    fn signal_group(&mut self, signal: i32) -> io::Result<()>;
+    fn signal_group(&mut self, signal: GroupSignal) -> io::Result<()>;
     /// Whether any process (the direct child included, until it is reaped) is still in the group.
     fn group_alive(&mut self) -> bool;
     /// Waits for the direct child and reaps it; again after that, returns the same status.
@@ -63,7 +72,7 @@ pub(crate) async fn wait_or_kill<P: ProcessGroup>(
 
 /// SIGTERM to the group, then SIGKILL once `grace` has passed with anything still in it.
 async fn kill_group<P: ProcessGroup>(process: &mut P, grace: Duration) -> io::Result<ExitStatus> {
-    process.signal_group(libc::SIGTERM)?;
+    process.signal_group(GroupSignal::Terminate)?;
     let emptied = tokio::time::timeout(grace, async {
         let status = process.wait().await;
         // Grandchildren get the same grace as the child: they may be cleaning up too.
@@ -76,13 +85,13 @@ async fn kill_group<P: ProcessGroup>(process: &mut P, grace: Duration) -> io::Re
     match emptied {
         Ok(status) => status,
         Err(_elapsed) => {
-            process.signal_group(libc::SIGKILL)?;
+            process.signal_group(GroupSignal::Kill)?;
             process.wait().await
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::process::ExitStatusExt;
 
@@ -91,21 +100,25 @@ mod tests {
     /// A scripted process: which signals end the child, and whether stragglers ignore SIGTERM.
     #[derive(Default)]
     struct FakeGroup {
-        sent: Vec<i32>,
+        sent: Vec<GroupSignal>,
         exits_after: Option<Duration>,
-        dies_on: Vec<i32>,
+        dies_on: Vec<GroupSignal>,
         stragglers_ignore_term: bool,
         child_status: Option<ExitStatus>,
         stragglers: bool,
     }
 
     impl ProcessGroup for FakeGroup {
-        fn signal_group(&mut self, signal: i32) -> io::Result<()> {
+        fn signal_group(&mut self, signal: GroupSignal) -> io::Result<()> {
             self.sent.push(signal);
             if self.dies_on.contains(&signal) && self.child_status.is_none() {
-                self.child_status = Some(ExitStatus::from_raw(signal));
+                let number = match signal {
+                    GroupSignal::Terminate => libc::SIGTERM,
+                    GroupSignal::Kill => libc::SIGKILL,
+                };
+                self.child_status = Some(ExitStatus::from_raw(number));
             }
-            if signal == libc::SIGKILL || !self.stragglers_ignore_term {
+            if signal == GroupSignal::Kill || !self.stragglers_ignore_term {
                 self.stragglers = false;
             }
             Ok(())
@@ -152,7 +165,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn timeout_sends_term_and_stops_when_the_group_is_gone() {
         let mut group = FakeGroup {
-            dies_on: vec![libc::SIGTERM, libc::SIGKILL],
+            dies_on: vec![GroupSignal::Terminate, GroupSignal::Kill],
             ..FakeGroup::default()
         };
         let start = tokio::time::Instant::now();
@@ -166,14 +179,14 @@ mod tests {
         .unwrap();
         assert_eq!(ending, Ending::TimedOut);
         assert_eq!(status.signal(), Some(libc::SIGTERM));
-        assert_eq!(group.sent, vec![libc::SIGTERM]);
+        assert_eq!(group.sent, vec![GroupSignal::Terminate]);
         assert!(start.elapsed() < Duration::from_secs(1));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_child_ignoring_term_gets_kill_after_the_grace() {
         let mut group = FakeGroup {
-            dies_on: vec![libc::SIGKILL],
+            dies_on: vec![GroupSignal::Kill],
             ..FakeGroup::default()
         };
         let start = tokio::time::Instant::now();
@@ -186,14 +199,14 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(status.signal(), Some(libc::SIGKILL));
-        assert_eq!(group.sent, vec![libc::SIGTERM, libc::SIGKILL]);
+        assert_eq!(group.sent, vec![GroupSignal::Terminate, GroupSignal::Kill]);
         assert_eq!(start.elapsed(), Duration::from_millis(600));
     }
 
     #[tokio::test(start_paused = true)]
     async fn grandchildren_ignoring_term_get_kill_even_when_the_child_died() {
         let mut group = FakeGroup {
-            dies_on: vec![libc::SIGTERM, libc::SIGKILL],
+            dies_on: vec![GroupSignal::Terminate, GroupSignal::Kill],
             stragglers: true,
             stragglers_ignore_term: true,
             ..FakeGroup::default()
@@ -207,7 +220,7 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(status.signal(), Some(libc::SIGTERM));
-        assert_eq!(group.sent, vec![libc::SIGTERM, libc::SIGKILL]);
+        assert_eq!(group.sent, vec![GroupSignal::Terminate, GroupSignal::Kill]);
         assert!(!group.group_alive());
     }
 
@@ -217,14 +230,14 @@ mod tests {
         cancel.cancel();
         let mut group = FakeGroup {
             exits_after: Some(Duration::ZERO),
-            dies_on: vec![libc::SIGTERM],
+            dies_on: vec![GroupSignal::Terminate],
             ..FakeGroup::default()
         };
         let (_, ending) = wait_or_kill(&mut group, None, &cancel, Duration::from_secs(2))
             .await
             .unwrap();
         assert_eq!(ending, Ending::Cancelled);
-        assert_eq!(group.sent, vec![libc::SIGTERM]);
+        assert_eq!(group.sent, vec![GroupSignal::Terminate]);
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,7 +1,6 @@
 //! [`exec`]: spawn, supervise, drain, and report how the run ended.
 
 use std::io;
-use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::pin::pin;
 use std::process::{ExitStatus, Stdio};
@@ -16,7 +15,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use super::child::GroupChild;
+use super::child::{GroupChild, exit_signal};
 use super::collect::{Collected, collect};
 use super::denial::sandbox_denied;
 use super::env;
@@ -107,7 +106,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     let mut output = ExecOutput {
         outcome: outcome(status, ending)?,
         exit_code: status.code(),
-        signal: status.signal(),
+        signal: exit_signal(&status),
         sandbox_denied: false,
         stdout: collected.stdout,
         stderr: collected.stderr,
@@ -200,7 +199,7 @@ fn outcome(status: ExitStatus, ending: Ending) -> Result<ExitOutcome> {
     Ok(match ending {
         Ending::TimedOut => ExitOutcome::TimedOut,
         Ending::Cancelled => ExitOutcome::Cancelled,
-        Ending::Natural => match (status.code(), status.signal()) {
+        Ending::Natural => match (status.code(), exit_signal(&status)) {
             (Some(code), _) => ExitOutcome::Exited(code),
             (None, Some(signal)) => ExitOutcome::Signaled(signal),
             (None, None) => {

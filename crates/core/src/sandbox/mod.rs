@@ -8,6 +8,7 @@
 //! Under any sandbox the command sees `CODEX_SANDBOX=linux` or `CODEX_SANDBOX=seatbelt`, and
 //! `CODEX_SANDBOX_NETWORK_DISABLED=1` when the policy keeps the network off.
 
+#[cfg(target_os = "linux")]
 mod helper_path;
 #[cfg(target_os = "linux")]
 mod linux_probe;
@@ -20,6 +21,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub use codex_sandbox_policy::SandboxPolicy;
+#[cfg(target_os = "linux")]
 pub use helper_path::{HELPER_NAME, HELPER_PATH_ENV};
 pub use support::{SandboxSupport, sandbox_support};
 
@@ -104,6 +106,7 @@ impl StatusListener {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LaunchContext<'a> {
     /// The workspace root (the command's cwd).
+    #[cfg_attr(not(any(target_os = "linux", target_os = "macos")), allow(dead_code))]
     pub(crate) cwd: &'a Path,
     /// The command's `$TMPDIR`, which workspace-write makes writable.
     #[cfg_attr(not(target_os = "macos"), allow(dead_code))]
@@ -166,6 +169,7 @@ fn direct(argv: &[String]) -> Launch {
     }
 }
 
+#[cfg_attr(not(any(target_os = "linux", target_os = "macos")), allow(dead_code))]
 fn sandbox_env(kind: &'static str, policy: &SandboxPolicy) -> Vec<(&'static str, &'static str)> {
     let mut env = vec![(CODEX_SANDBOX_ENV, kind)];
     if !policy.has_network_access() {
@@ -230,7 +234,6 @@ fn sandboxed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::CodexErr;
 
     #[test]
     fn full_access_and_no_policy_launch_the_command_itself() {
@@ -274,6 +277,8 @@ mod tests {
     #[test]
     fn linux_launches_the_helper_with_the_encoded_invocation() {
         use std::os::unix::fs::PermissionsExt;
+
+        use crate::error::CodexErr;
 
         let dir = tempfile::tempdir().unwrap();
         let helper = dir.path().join(HELPER_NAME);

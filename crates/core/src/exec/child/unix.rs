@@ -1,11 +1,12 @@
-//! [`GroupChild`]: a spawned command leading its own process group, killed with it when dropped.
+//! Unix: the child leads its own process group, signalled as a whole and killed when dropped.
 
 use std::io;
+use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
 use tokio::process::{Child, Command};
 
-use super::reap::ProcessGroup;
+use crate::exec::reap::{GroupSignal, ProcessGroup};
 
 /// A child that leads a new process group, with the group's pid kept for signalling.
 ///
@@ -75,8 +76,17 @@ fn set_parent_death_signal(command: &mut Command) {
 #[cfg(not(target_os = "linux"))]
 fn set_parent_death_signal(_command: &mut Command) {}
 
+/// The signal that ended the process, if one did.
+pub(crate) fn exit_signal(status: &ExitStatus) -> Option<i32> {
+    status.signal()
+}
+
 impl ProcessGroup for GroupChild {
-    fn signal_group(&mut self, signal: i32) -> io::Result<()> {
+    fn signal_group(&mut self, signal: GroupSignal) -> io::Result<()> {
+        let signal = match signal {
+            GroupSignal::Terminate => libc::SIGTERM,
+            GroupSignal::Kill => libc::SIGKILL,
+        };
         signal_group(self.pgid, signal)
     }
 
