@@ -16,13 +16,13 @@ async fn a_timeout_kills_the_group_and_keeps_the_partial_output() {
         pids.display()
     ));
     params.timeout = Some(Duration::from_millis(500));
+    params.kill_grace = Duration::from_secs(3);
     let start = Instant::now();
     let error = exec(params).await.unwrap_err();
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
+    // Everything died of SIGTERM: the call returns without waiting out the grace, even though
+    // the dead grandchild may linger as a zombie until init reaps it.
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
     assert_eq!(error.code(), "EXEC_TIMEOUT");
     match error {
         CodexErr::Sandbox(SandboxErr::Timeout { timeout, output }) => {

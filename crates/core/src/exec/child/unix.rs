@@ -91,9 +91,10 @@ impl ProcessGroup for GroupChild {
     }
 
     fn group_alive(&mut self) -> bool {
-        // Signal 0 checks existence only. Zombies still count: the child until it is reaped, and
-        // a re-parented grandchild until init reaps it, which it does at once.
-        group_exists(self.pgid)
+        // kill(-pgid, 0) also finds zombies: re-parented grandchildren wait for init to reap
+        // them, which a container's init may do late or never. They hold nothing, so only a
+        // live member makes the group alive.
+        group_exists(self.pgid) && has_live_member(self.pgid)
     }
 
     async fn wait(&mut self) -> io::Result<ExitStatus> {
@@ -108,6 +109,48 @@ fn group_exists(pgid: libc::pid_t) -> bool {
     // SAFETY: kill with signal 0 sends nothing.
     let result = unsafe { libc::kill(-pgid, 0) };
     result == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// Whether a process of group `pgid` is still running (not a zombie), by reading `/proc`.
+///
+/// When `/proc` cannot be read, the group is assumed alive: the caller then waits out the grace
+/// and sends SIGKILL, which is merely slower.
+#[cfg(target_os = "linux")]
+fn has_live_member(pgid: libc::pid_t) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        let is_pid = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()));
+        is_pid
+            && std::fs::read_to_string(entry.path().join("stat"))
+                .is_ok_and(|stat| stat_is_live_member(&stat, pgid))
+    })
+}
+
+/// Elsewhere there is no cheap way to tell zombies apart: every member counts.
+#[cfg(not(target_os = "linux"))]
+fn has_live_member(_pgid: libc::pid_t) -> bool {
+    true
+}
+
+/// Whether a `/proc/<pid>/stat` line is a non-zombie in group `pgid`.
+#[cfg(target_os = "linux")]
+fn stat_is_live_member(stat: &str, pgid: libc::pid_t) -> bool {
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after
+    // the last ')'.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return false;
+    };
+    let mut fields = rest.split_whitespace();
+    let state = fields.next();
+    let group = fields
+        .nth(1)
+        .and_then(|field| field.parse::<libc::pid_t>().ok());
+    group == Some(pgid) && !matches!(state, Some("Z" | "X"))
 }
 
 /// `killpg(pgid, signal)`, where a group that no longer exists counts as success.
@@ -131,5 +174,51 @@ impl Drop for GroupChild {
             // Best effort: Drop cannot report a failure, and ESRCH is already success.
             let _ = signal_group(self.pgid, libc::SIGKILL);
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::os::unix::process::CommandExt;
+
+    use super::*;
+
+    #[test]
+    fn stat_lines_are_parsed_after_the_command_name() {
+        let line = "4242 (a) b (c)) S 1 777 777 0 -1 4194560";
+        assert!(stat_is_live_member(line, 777));
+        assert!(!stat_is_live_member(line, 4242));
+        assert!(!stat_is_live_member("4242 (sh) Z 1 777 777 0", 777));
+    }
+
+    #[test]
+    fn a_group_of_zombies_is_not_alive() {
+        let mut child = std::process::Command::new("true")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pgid = libc::pid_t::try_from(child.id()).unwrap();
+        // Until reaped, the exited child is a zombie: kill(-pgid, 0) still finds it.
+        let start = std::time::Instant::now();
+        while has_live_member(pgid) {
+            assert!(start.elapsed() < std::time::Duration::from_secs(5));
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(group_exists(pgid));
+        child.wait().unwrap();
+        assert!(!group_exists(pgid));
+    }
+
+    #[test]
+    fn a_running_group_is_alive() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pgid = libc::pid_t::try_from(child.id()).unwrap();
+        assert!(group_exists(pgid) && has_live_member(pgid));
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 }
