@@ -1,7 +1,9 @@
 //! codex-core: the logic behind codex-native.
 //!
-//! - [`exec`]: run a command with a timeout, process-group kill, bounded output and an optional
-//!   sandbox, reporting exactly how it ended.
+//! - [`exec`](mod@exec): run a command with a timeout, process-group kill, bounded output and
+//!   an optional sandbox, reporting exactly how it ended.
+//! - [`sandbox`]: the sandbox policy, how a command is launched under it (Linux helper, macOS
+//!   Seatbelt), and [`sandbox_support`] for what this machine enforces.
 //! - [`client`]: stream an OpenAI Responses API response as events, with retries and typed failures.
 //! - [`CodexErr`] / [`SandboxErr`]: the error taxonomy shared with JavaScript (DESIGN.md §2).
 

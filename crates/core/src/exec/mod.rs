@@ -5,8 +5,9 @@
 //! (SIGTERM, then SIGKILL after [`ExecParams::kill_grace`]); on Linux it also dies with the
 //! thread that spawned it. Output is read to the end but only head and tail are kept.
 //!
-//! ```no_run
-//! # async fn demo() -> codex_core::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> codex_core::Result<()> {
 //! use codex_core::exec::{ExecParams, exec};
 //!
 //! let output = exec(ExecParams {
@@ -14,6 +15,7 @@
 //!     ..ExecParams::default()
 //! })
 //! .await?;
+//! assert_eq!(output.exit_code, Some(0));
 //! assert_eq!(output.stdout.text, "hello\n");
 //! # Ok(())
 //! # }

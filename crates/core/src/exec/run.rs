@@ -38,6 +38,10 @@ use crate::sandbox::{self, Launch, LaunchContext, StatusListener};
 /// - Sandbox setup failures ([`SandboxErr::LandlockRestrict`], `SeccompInstall`,
 ///   `SeccompBackend`, `Unsupported`, [`CodexErr::LandlockSandboxExecutableNotProvided`]): the
 ///   command did not run.
+///
+/// # Panics
+/// Outside a tokio runtime with the I/O and time drivers enabled, as tokio's own process and
+/// timer types do.
 pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     let ExecParams {
         argv,
