@@ -44,7 +44,11 @@ export interface ExecOptions {
   maxOutputBytes?: number
   /** `false`: resolve with the result on timeout, signal, denial and abort instead of rejecting. */
   reject?: boolean
-  /** Called with each chunk of output as it arrives (uncapped). */
+  /**
+   * Called with each chunk of output as it arrives (uncapped), before the promise settles. An
+   * exception it throws is reported as an uncaught exception, as from a stream's `data` listener;
+   * the command keeps running.
+   */
   onOutput?: (chunk: OutputChunk) => void
   /** Path of `codex-linux-sandbox` (else `CODEX_LINUX_SANDBOX_EXE`, else the packaged one). */
   sandboxExecutable?: string

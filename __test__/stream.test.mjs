@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import {
+  CodexError,
   EnvVarError,
   InterruptedError,
   InvalidEventError,
@@ -61,6 +62,14 @@ describe('ResponsesClient.stream', () => {
     expect(request.headers.authorization).toBe('Bearer sk-test')
     expect(request.headers['x-extra']).toBe('yes')
     expect(JSON.parse(request.body)).toEqual({ ...body, stream: true })
+  })
+
+  it('lets a header replace the bearer key (Azure api-key style)', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead() + completedResponse().map(sse).join('')))
+    const azure = new ResponsesClient({ baseUrl: server.baseUrl, headers: { Authorization: 'custom', 'api-key': 'az' }, apiKey: 'sk-unused' })
+    await collect(azure.stream(body))
+    expect(server.requests[0].headers.authorization).toBe('custom')
+    expect(server.requests[0].headers['api-key']).toBe('az')
   })
 
   it('ends cleanly on response.incomplete', async () => {
@@ -129,8 +138,9 @@ describe('retries', () => {
     expect(events.at(-1).type).toBe('response.completed')
     expect(server.requests).toHaveLength(2)
     expect(retries).toHaveLength(1)
-    expect(retries[0]).toMatchObject({ attempt: expect.any(Number), status: 500 })
+    expect(retries[0]).toMatchObject({ attempt: 1, status: 500 })
     expect(retries[0].delayMs).toBeGreaterThanOrEqual(0)
+    expect(retries[0].error).toBeInstanceOf(CodexError)
   })
 
   it('honours retry-after-ms on a 429', async () => {
