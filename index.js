@@ -109,7 +109,11 @@ for (const [Class, code, name] of CLASS_TABLE) {
 /** The binding's code for an argument its own validation rejected. */
 const INVALID_ARGUMENT = 'ERR_INVALID_ARG_VALUE'
 
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]))
+/** Signal number → name; the first of two aliases wins (6 is SIGABRT, not SIGIOT), as in Node. */
+const SIGNAL_NAMES = new Map()
+for (const [name, number] of Object.entries(os.constants.signals)) {
+  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name)
+}
 
 /**
  * Turns a native error object into its class (DESIGN.md §2 table).
@@ -121,16 +125,12 @@ function fromNative(native) {
   const fields = { ...native.fields }
   if (fields.cause !== undefined && fields.cause !== null) fields.cause = causeFrom(fields.cause)
   if (native.result !== undefined && native.result !== null) fields.result = publicResult(native.result)
-  switch (native.code) {
-    case 'SANDBOX_DENIED':
-      fields.exitCode = fields.result.exitCode
-      fields.stdout = fields.result.stdout
-      fields.stderr = fields.result.stderr
-      break
-    case 'EXEC_SIGNAL':
-      fields.signal = signalName(fields.signalNumber)
-      break
-    default:
+  if (native.code === 'SANDBOX_DENIED') {
+    fields.exitCode = fields.result?.exitCode ?? null
+    fields.stdout = fields.result?.stdout ?? ''
+    fields.stderr = fields.result?.stderr ?? ''
+  } else if (native.code === 'EXEC_SIGNAL') {
+    fields.signal = signalName(fields.signalNumber)
   }
   const Class = CLASS_BY_CODE.get(native.code) ?? (native.code.startsWith('E') ? CodexIoError : InternalError)
   const error = new Class(native.message, fields)

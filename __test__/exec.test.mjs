@@ -182,6 +182,9 @@ describe('exec: timeouts, signals, aborts', () => {
     expect(error.result.signal).toBe('SIGSEGV')
     const resolved = await exec(['sh', '-c', 'kill -USR1 $$'], { reject: false })
     expect(resolved.signal).toBe('SIGUSR1')
+    // 6 has two names in os.constants.signals; Node (and we) call it SIGABRT.
+    const aborted = await exec(['sh', '-c', 'ulimit -c 0; kill -ABRT $$'], { reject: false })
+    expect(aborted.signal).toBe('SIGABRT')
   })
 
   it('does not spawn when the signal is already aborted', async () => {
