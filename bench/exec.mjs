@@ -67,7 +67,7 @@ export async function benchExec() {
     const rss = await peakRssDelta(() => codex.exec(big, { maxOutputBytes: 1024 * 1024, timeoutMs: null }))
     const spawnRss = await peakRssDelta(() => spawnDiscarding(big))
     console.log(`peak RSS growth during 256 MiB: codex ${rss.toFixed(1)} MiB, spawn discarding ${spawnRss.toFixed(1)} MiB`)
-    results.push(verdict('peak RSS growth (MiB) while exec reads 256 MiB', rss, 'flat', rss < 64))
+    results.push(verdict('peak RSS growth while exec reads 256 MiB', rss, 'flat (<64)', rss < 64, 'MiB'))
   } finally {
     rmSync(workspace, { recursive: true, force: true })
   }

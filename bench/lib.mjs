@@ -35,9 +35,16 @@ export async function perCall(fn, count) {
   return since(start) / count
 }
 
-/** One line of the report: a measured ratio against its DESIGN.md §7 target. */
-export function verdict(label, ratio, target, ok) {
-  const line = `${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}×   target ${target.padEnd(8)} ${ok ? 'met' : 'MISSED'}`
-  console.log(line)
-  return { label, ratio, target, ok }
+/**
+ * One line of the report: a measured value (a ratio unless `unit` says otherwise) against its
+ * DESIGN.md §7 target.
+ */
+export function verdict(label, value, target, ok, unit = '×') {
+  const result = { label, value, unit, target, ok }
+  console.log(formatVerdict(result))
+  return result
+}
+
+export function formatVerdict({ label, value, unit, target, ok }) {
+  return `${label.padEnd(60)} ${value.toFixed(2).padStart(7)} ${unit.padEnd(3)}  target ${target.padEnd(9)} ${ok ? 'met' : 'MISSED'}`
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 
 import { benchExec } from './exec.mjs'
+import { formatVerdict } from './lib.mjs'
 import { benchRequire } from './require.mjs'
 import { benchStream } from './stream.mjs'
 
@@ -16,9 +17,7 @@ console.log()
 results.push(...(await benchStream()))
 
 console.log('\nsummary')
-for (const { label, ratio, target, ok } of results) {
-  console.log(`  ${label.padEnd(58)} ${ratio.toFixed(2).padStart(6)}   target ${target.padEnd(8)} ${ok ? 'met' : 'MISSED'}`)
-}
+for (const result of results) console.log(`  ${formatVerdict(result)}`)
 const dir = new URL('./results/', import.meta.url)
 mkdirSync(dir, { recursive: true })
 writeFileSync(new URL(`bench-${Date.now()}.json`, dir), `${JSON.stringify({ node: process.version, results }, null, 2)}\n`)
