@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the sandbox-overhead benchmark needs from Debian: bubblewrap (the comparison)
-# and hyperfine (the timer). Not part of the test run.
+# Installs what the sandbox-overhead benchmark needs from Debian: bubblewrap, the comparison.
+# (gcc and python3 are already on the machine.) Not part of the test run.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
 $sudo apt-get update
-$sudo apt-get install -y bubblewrap hyperfine
+$sudo apt-get install -y bubblewrap

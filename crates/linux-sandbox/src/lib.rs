@@ -20,8 +20,17 @@
 //! `ptrace` and `process_vm_*` of processes outside the sandbox fail through Landlock, which
 //! limits them to the sandbox's own descendants — so strace and gdb inside still work.
 //!
-//! Setup failures exit 125 having run nothing; see [`codex_sandbox_policy::HelperStatus`] for
-//! the status pipe. `danger-full-access` is refused (exit 125): it needs no helper.
+//! Exit codes: the command's own once it runs; 125 when nothing ran (bad command line or policy,
+//! a layer that could not be enforced); 127 / 126 when the command could not be exec'd (not found
+//! / not executable). The status pipe ([`codex_sandbox_policy::HelperStatus`]) says which:
+//! `ready` with the layers enforced, `setupFailed`, or `execFailed`. `danger-full-access` is
+//! refused (exit 125): it asks for no sandbox, so the caller should not use the helper at all.
+//!
+//! With the network off, only native-architecture system calls are allowed: an i386 program
+//! (calls through `int 0x80`) is killed, since `socketcall(2)` would get past the socket filter.
+//!
+//! [`NO_MOUNT_NS_ENV`]`=1` skips the mount-namespace layer (reported as not enforced); it exists
+//! for benchmarks and debugging.
 //!
 //! Programs that are their own helper call [`run_with_sandbox`] first thing in `main`:
 //!

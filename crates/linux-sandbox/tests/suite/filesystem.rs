@@ -4,7 +4,7 @@ use std::fs;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 
-use super::support::{READ_ONLY, Scene, USERS, User, WORKSPACE, inherit_as, output};
+use super::support::{READ_ONLY, Scene, User, WORKSPACE, every_scene, inherit_as, output};
 
 fn s(path: &std::path::Path) -> &str {
     path.to_str().unwrap()
@@ -12,90 +12,90 @@ fn s(path: &std::path::Path) -> &str {
 
 #[test]
 fn writes_inside_the_workspace_succeed_and_outside_fail() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         let created = scene.outside.join("new");
 
         let inside = scene.run(WORKSPACE, &["sh", "-c", "touch made && echo data > made"]);
-        assert_eq!(inside.code(), 0, "{user:?}: {inside:?}");
+        assert_eq!(inside.code(), 0, "{who}: {inside:?}");
         assert_eq!(fs::read_to_string(scene.ws.join("made")).unwrap(), "data\n");
 
         let touch = scene.run(WORKSPACE, &["touch", s(&created)]);
-        assert_eq!(touch.code(), 1, "{user:?}: {touch:?}");
-        assert!(!created.exists(), "{user:?}");
+        assert_eq!(touch.code(), 1, "{who}: {touch:?}");
+        assert!(!created.exists(), "{who}");
         let overwrite = scene.run(
             WORKSPACE,
             &["sh", "-c", &format!("echo pwned > {}", s(&target))],
         );
-        assert_ne!(overwrite.code(), 0, "{user:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(overwrite.code(), 0, "{who}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
 
         // The same commands unsandboxed do write: the denial is the sandbox's.
-        assert_eq!(scene.direct(&["touch", s(&created)]).code(), 0, "{user:?}");
+        assert_eq!(scene.direct(&["touch", s(&created)]).code(), 0, "{who}");
     }
 }
 
 #[test]
 fn a_symlink_in_the_workspace_does_not_reach_outside() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         std::os::unix::fs::symlink(&target, scene.ws.join("planted")).unwrap();
         let script = format!("echo a > planted; ln -s {} made; echo b > made", s(&target));
         let run = scene.run(WORKSPACE, &["sh", "-c", &script]);
-        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(run.code(), 0, "{who}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
     }
 }
 
 #[test]
 fn a_hardlink_to_an_outside_file_cannot_be_made() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         let link = scene.ws.join("hard");
         let run = scene.run(WORKSPACE, &["ln", s(&target), "hard"]);
-        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
-        assert!(!link.exists(), "{user:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(run.code(), 0, "{who}: {run:?}");
+        assert!(!link.exists(), "{who}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
     }
 }
 
 #[test]
 fn renames_out_of_and_into_the_workspace_are_denied() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let leaving = scene.file(&scene.ws.join("leaving"), "in");
         let arriving = scene.file(&scene.outside.join("arriving"), "out");
         let moved_out = scene.outside.join("leaving");
 
         let out = scene.run(WORKSPACE, &["mv", "leaving", s(&moved_out)]);
-        assert_ne!(out.code(), 0, "{user:?}: {out:?}");
-        assert!(leaving.exists() && !moved_out.exists(), "{user:?}");
+        assert_ne!(out.code(), 0, "{who}: {out:?}");
+        assert!(leaving.exists() && !moved_out.exists(), "{who}");
 
         // mv falls back to copy + unlink; the copy may land, but the outside file stays.
         let into = scene.run(WORKSPACE, &["mv", s(&arriving), "arriving"]);
-        assert_ne!(into.code(), 0, "{user:?}: {into:?}");
-        assert_eq!(fs::read_to_string(&arriving).unwrap(), "out", "{user:?}");
+        assert_ne!(into.code(), 0, "{who}: {into:?}");
+        assert_eq!(fs::read_to_string(&arriving).unwrap(), "out", "{who}");
     }
 }
 
 #[test]
 fn truncating_an_outside_file_is_denied() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         let run = scene.run(WORKSPACE, &["truncate", "-s", "0", s(&target)]);
-        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(run.code(), 0, "{who}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
     }
 }
 
 #[test]
 fn proc_pid_root_does_not_reach_outside() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         let created = scene.outside.join("new");
         let script = format!(
@@ -104,16 +104,16 @@ fn proc_pid_root_does_not_reach_outside() {
             f = s(&target)
         );
         let run = scene.run(WORKSPACE, &["sh", "-c", &script]);
-        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
-        assert!(!created.exists(), "{user:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(run.code(), 0, "{who}: {run:?}");
+        assert!(!created.exists(), "{who}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
     }
 }
 
 #[test]
 fn an_inherited_fd_to_an_outside_file_is_closed() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let target = scene.file(&scene.outside.join("f"), "original");
         let file = fs::OpenOptions::new().append(true).open(&target).unwrap();
         let fd = file.as_raw_fd();
@@ -121,29 +121,25 @@ fn an_inherited_fd_to_an_outside_file_is_closed() {
         // SAFETY: inherit_as only calls async-signal-safe functions.
         unsafe { command.pre_exec(move || inherit_as(fd, 7)) };
         let run = output(&mut command);
-        assert_ne!(run.code(), 0, "{user:?}: {run:?}");
-        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{user:?}");
+        assert_ne!(run.code(), 0, "{who}: {run:?}");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "original", "{who}");
     }
 }
 
 #[test]
 fn read_only_writes_nowhere_but_dev_null() {
-    for user in USERS {
-        let scene = Scene::new(user);
+    for scene in every_scene() {
+        let who = scene.label();
         let run = scene.run(READ_ONLY, &["touch", "made"]);
-        assert_eq!(run.code(), 1, "{user:?}: {run:?}");
-        assert!(!scene.ws.join("made").exists(), "{user:?}");
+        assert_eq!(run.code(), 1, "{who}: {run:?}");
+        assert!(!scene.ws.join("made").exists(), "{who}");
         let null = scene.run(
             READ_ONLY,
             &["sh", "-c", "echo x > /dev/null && cat /dev/null"],
         );
-        assert_eq!(null.code(), 0, "{user:?}: {null:?}");
+        assert_eq!(null.code(), 0, "{who}: {null:?}");
         let listed = scene.run(READ_ONLY, &["ls", s(&scene.outside)]);
-        assert_eq!(
-            listed.code(),
-            0,
-            "{user:?}: reading stays allowed: {listed:?}"
-        );
+        assert_eq!(listed.code(), 0, "{who}: reading stays allowed: {listed:?}");
     }
 }
 

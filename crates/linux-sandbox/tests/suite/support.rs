@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 
+use codex_linux_sandbox::NO_MOUNT_NS_ENV;
 use codex_sandbox_policy::{HelperStatus, STATUS_FD_ENV};
 use tempfile::TempDir;
 
@@ -54,6 +55,15 @@ impl Run {
     }
 }
 
+/// Which of the helper's layers a scene runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layers {
+    /// Everything the kernel allows (here: the mount namespace too).
+    All,
+    /// Landlock and seccomp alone (the mount-namespace knob set): proves Landlock denies by itself.
+    WithoutMounts,
+}
+
 /// A workspace (`ws`) and an outside directory, both owned by `user`, outside `/tmp` so that
 /// the default policy's `/tmp` root does not cover them.
 pub struct Scene {
@@ -61,10 +71,27 @@ pub struct Scene {
     pub ws: PathBuf,
     pub outside: PathBuf,
     pub user: User,
+    layers: Layers,
+}
+
+/// One scene per user and per set of layers, for the write cases each layer must hold alone.
+pub fn every_scene() -> Vec<Scene> {
+    USERS
+        .into_iter()
+        .flat_map(|user| {
+            [Layers::All, Layers::WithoutMounts].map(|layers| Scene::with(user, layers))
+        })
+        .collect()
 }
 
 impl Scene {
+    /// A scene with every layer.
     pub fn new(user: User) -> Scene {
+        Scene::with(user, Layers::All)
+    }
+
+    /// A scene for `user` with `layers`.
+    pub fn with(user: User, layers: Layers) -> Scene {
         fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).unwrap();
         let root = tempfile::Builder::new()
             .prefix("sandbox-")
@@ -76,10 +103,16 @@ impl Scene {
             outside: root.path().join("outside"),
             root,
             user,
+            layers,
         };
         scene.dir(&scene.ws);
         scene.dir(&scene.outside);
         scene
+    }
+
+    /// Who runs it and with which layers, for assertion messages.
+    pub fn label(&self) -> String {
+        format!("{:?} with {:?}", self.user, self.layers)
     }
 
     /// A directory owned by the scene's user.
