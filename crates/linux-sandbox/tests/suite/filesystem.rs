@@ -23,6 +23,10 @@ fn writes_inside_the_workspace_succeed_and_outside_fail() {
 
         let touch = scene.run(WORKSPACE, &["touch", s(&created)]);
         assert_eq!(touch.code(), 1, "{who}: {touch:?}");
+        assert!(
+            touch.stderr.contains(scene.denied_write()),
+            "{who}: {touch:?}"
+        );
         assert!(!created.exists(), "{who}");
         let overwrite = scene.run(
             WORKSPACE,

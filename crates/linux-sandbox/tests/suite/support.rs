@@ -115,6 +115,15 @@ impl Scene {
         format!("{:?} with {:?}", self.user, self.layers)
     }
 
+    /// How a denied write outside reads on stderr: the read-only mount answers first when it
+    /// is there, Landlock otherwise.
+    pub fn denied_write(&self) -> &'static str {
+        match self.layers {
+            Layers::All => "Read-only file system",
+            Layers::WithoutMounts => "Permission denied",
+        }
+    }
+
     /// A directory owned by the scene's user.
     pub fn dir(&self, path: &Path) -> PathBuf {
         fs::create_dir_all(path).unwrap();
@@ -156,6 +165,9 @@ impl Scene {
             .args(args)
             .current_dir(&self.ws)
             .env_remove("TMPDIR");
+        if self.layers == Layers::WithoutMounts {
+            command.env(NO_MOUNT_NS_ENV, "1");
+        }
         // SAFETY: setrlimit is async-signal-safe. No core files from crash tests.
         unsafe {
             command.pre_exec(|| {
