@@ -162,7 +162,10 @@ fn two_hundred_concurrent_runs_leave_no_fd_or_zombie_behind() {
 #[test]
 #[ignore = "run as a separate process by a_dying_parent_takes_its_child_along"]
 fn parent_death_role() {
-    let pid_file = std::env::var("CODEX_TEST_PID_FILE").unwrap();
+    // Only meaningful as the parent process that the test below starts and kills.
+    let Ok(pid_file) = std::env::var("CODEX_TEST_PID_FILE") else {
+        return;
+    };
     let mut params = sh(&format!("echo $$ > {pid_file}; exec sleep 30"));
     params.timeout = None;
     let _ = runtime().block_on(exec(params));

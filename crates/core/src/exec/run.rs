@@ -64,10 +64,12 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     if cancel.is_cancelled() {
         return Err(CodexErr::Interrupted { output: None });
     }
+    // Absolute, because a sandbox helper is started in cwd and then told to enter it again.
     let cwd = match cwd {
-        Some(cwd) => cwd,
-        None => std::env::current_dir().map_err(|e| CodexErr::io(e, "uv_cwd", None))?,
-    };
+        Some(cwd) => std::path::absolute(cwd),
+        None => std::env::current_dir(),
+    }
+    .map_err(|e| CodexErr::io(e, "uv_cwd", None))?;
     let tmpdir = child_tmpdir(&env);
     let mut launch = sandbox::launch(
         &argv,

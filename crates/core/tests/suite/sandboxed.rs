@@ -153,6 +153,18 @@ async fn the_network_is_refused_unless_the_policy_allows_it() {
 }
 
 #[tokio::test]
+async fn a_relative_cwd_is_the_same_directory_inside_the_sandbox() {
+    // Tests run in the package's directory, which has a `tests` directory.
+    let mut params = in_workspace(Path::new("tests"), "pwd", false);
+    params.sandbox = Some(SandboxPolicy::ReadOnly {
+        network_access: false,
+    });
+    let output = exec(params).await.unwrap();
+    let expected = std::env::current_dir().unwrap().join("tests");
+    assert_eq!(output.stdout.text.trim_end(), expected.to_str().unwrap());
+}
+
+#[tokio::test]
 async fn a_missing_command_inside_the_sandbox_is_enoent() {
     let workspace = tempfile::tempdir().unwrap();
     let mut params = in_workspace(workspace.path(), "", false);
