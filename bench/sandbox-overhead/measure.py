@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Times whole processes for run.sh: every case once per round, round after round, so that a
-busy machine slows all cases alike; prints medians and ratios.
+busy machine slows all cases alike; prints medians and ratios of wall time and, as a cross-check
+that preemption by other work cannot inflate, of CPU time (user + system, from wait4).
 
 usage: measure.py HELPER BARE WORKSPACE RUNS
 """
@@ -41,31 +42,39 @@ quiet = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1)]
 
 
 def once(argv, env):
+    """Runs argv once; returns (wall ms, CPU ms)."""
     start = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, env, file_actions=quiet)
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
     if status != 0:
         sys.exit(f"measure.py: {' '.join(argv)} failed (wait status {status})")
-    return elapsed / 1e6
+    return elapsed / 1e6, (usage.ru_utime + usage.ru_stime) * 1e3
+
+
+def report(what, median):
+    direct, floor = median["direct"], median["bare"]
+    for name in CASES:
+        m = median[name]
+        print(f"  {what} {name:<18} {m:7.3f} ms   {m / direct:5.2f}x direct   {m / floor:5.2f}x bare")
+    ll = median["landlock-seccomp"] / floor
+    full = median["all-layers"] / direct
+    print(f"  {what} targets: Landlock+seccomp {ll:.2f}x bare (<= 1.15: {'met' if ll <= 1.15 else 'MISSED'}),"
+          f" all layers {full:.2f}x direct (<= 2.5: {'met' if full <= 2.5 else 'MISSED'})")
 
 
 os.chdir(workspace)
+print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 for label, program in [("true", ["true"]), ("ls /", ["ls", "/"])]:
     cases = cases_for(program)
-    times = {name: [] for name in CASES}
+    wall = {name: [] for name in CASES}
+    cpu = {name: [] for name in CASES}
     for round_ in range(WARMUP + runs):
         for name in CASES:
-            elapsed = once(*cases[name])
+            elapsed, used = once(*cases[name])
             if round_ >= WARMUP:
-                times[name].append(elapsed)
-    median = {name: statistics.median(values) for name, values in times.items()}
-    direct, floor = median["direct"], median["bare"]
-    print(f"\n{label}: median wall time over {runs} interleaved runs, vs direct, vs the bare wrapper")
-    for name in CASES:
-        m = median[name]
-        print(f"  {name:<18} {m:7.3f} ms   {m / direct:5.2f}x direct   {m / floor:5.2f}x bare")
-    ll = median["landlock-seccomp"] / floor
-    full = median["all-layers"] / direct
-    print(f"  targets: Landlock+seccomp {ll:.2f}x bare (target <= 1.15: {'met' if ll <= 1.15 else 'MISSED'}),"
-          f" all layers {full:.2f}x direct (target <= 2.5: {'met' if full <= 2.5 else 'MISSED'})")
+                wall[name].append(elapsed)
+                cpu[name].append(used)
+    print(f"\n{label}: medians over {runs} interleaved runs, vs direct, vs the bare wrapper")
+    report("wall", {name: statistics.median(values) for name, values in wall.items()})
+    report("cpu ", {name: statistics.median(values) for name, values in cpu.items()})
