@@ -331,6 +331,17 @@ impl Victim {
             .stdin(Stdio::null())
             .spawn()
             .unwrap();
+        // Under setpriv the pid is still setpriv (and root) until it execs sleep: wait for that,
+        // or a denial could come from the uid rather than the sandbox.
+        let comm = format!("/proc/{}/comm", child.id());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while fs::read_to_string(&comm).unwrap_or_default() != "sleep\n" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the victim never became sleep"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         Victim(child)
     }
 
