@@ -33,14 +33,17 @@ pub fn run_main() -> ! {
             std::process::exit(codex_sandbox_policy::EXIT_SETUP_FAILED)
         }
     };
-    let invocation = HelperInvocation::parse(std::env::args_os().skip(1));
-    match invocation
-        .map_err(SetupError::from)
-        .and_then(|inv| confine(&inv).map(|layers| (inv, layers)))
-    {
+    match prepare() {
         Ok((invocation, layers)) => exec(reporter, &invocation.command, layers),
         Err(error) => reporter.setup_failed(&error),
     }
+}
+
+/// Reads the command line and confines this process as it asks.
+fn prepare() -> Result<(HelperInvocation, EnforcedLayers), SetupError> {
+    let invocation = HelperInvocation::parse(std::env::args_os().skip(1))?;
+    let layers = confine(&invocation)?;
+    Ok((invocation, layers))
 }
 
 /// Puts every layer in place for `invocation` and changes into its cwd.
@@ -65,13 +68,13 @@ fn confine(invocation: &HelperInvocation) -> Result<EnforcedLayers, SetupError> 
     drop_capabilities()?;
     // seccomp without CAP_SYS_ADMIN and landlock_restrict_self both need no_new_privs.
     set_no_new_privs()?;
-    let network = !invocation.policy.has_network_access();
-    if network {
+    let network_off = !invocation.policy.has_network_access();
+    if network_off {
         install_network_filter()?;
     }
     let landlock = landlock::restrict(&LandlockRules {
         writable_roots: &writable_roots,
-        deny_tcp: network,
+        deny_tcp: network_off,
     })?;
     // Only now: the mounts above replaced what a cwd taken earlier would point into.
     std::env::set_current_dir(&cwd).map_err(|source| SetupError::Path {
@@ -81,7 +84,7 @@ fn confine(invocation: &HelperInvocation) -> Result<EnforcedLayers, SetupError> 
     Ok(EnforcedLayers {
         landlock_abi: landlock.abi,
         landlock: landlock.coverage,
-        seccomp: network,
+        seccomp: network_off,
         mount_namespace: mount_layer == MountLayer::Enforced,
     })
 }
