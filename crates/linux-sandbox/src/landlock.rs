@@ -44,7 +44,7 @@ pub(crate) enum LandlockError {
     /// A path named by the policy could not be opened to attach a rule.
     #[error("cannot open {} for a rule", path.display())]
     Path {
-        /// The kernel's ABI.
+        /// The ABI tried: the kernel's, at most the newest this crate knows.
         abi: u32,
         /// The path.
         path: PathBuf,
@@ -55,7 +55,7 @@ pub(crate) enum LandlockError {
     /// Building or enforcing the ruleset failed.
     #[error("ABI {abi} ruleset could not be enforced")]
     Ruleset {
-        /// The kernel's ABI.
+        /// The ABI tried: the kernel's, at most the newest this crate knows.
         abi: u32,
         /// The crate's error.
         #[source]
@@ -64,7 +64,7 @@ pub(crate) enum LandlockError {
     /// The kernel enforced less than was asked for.
     #[error("ABI {abi} ruleset was only partly enforced ({status:?})")]
     NotFullyEnforced {
-        /// The kernel's ABI.
+        /// The ABI tried: the kernel's, at most the newest this crate knows.
         abi: u32,
         /// What the kernel reported.
         status: RulesetStatus,
@@ -72,7 +72,7 @@ pub(crate) enum LandlockError {
 }
 
 impl LandlockError {
-    /// The kernel's ABI, `None` when it has no Landlock.
+    /// The ABI tried, `None` when the kernel has no Landlock.
     pub(crate) fn kernel_abi(&self) -> Option<u32> {
         match self {
             LandlockError::Unavailable => None,
