@@ -1,7 +1,6 @@
 //! The Linux launcher against scripted stand-ins for `codex-linux-sandbox` that speak its
 //! status-pipe protocol, so each answer the helper can give is exercised.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use codex_core::exec::{ExecParams, SandboxKind, exec};
@@ -26,8 +25,17 @@ shift
         args = dir.join("args").display(),
         tail = if run { "exec \"$@\"" } else { "exit 125" },
     );
-    std::fs::write(&path, script).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Installed by another process: a write fd held here could leak into a child forked by a
+    // concurrent test, and exec'ing a file open for writing fails with ETXTBSY.
+    let source = dir.join("helper.sh");
+    std::fs::write(&source, script).unwrap();
+    let installed = std::process::Command::new("install")
+        .args(["-m", "755"])
+        .arg(&source)
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(installed.success());
     path
 }
 
