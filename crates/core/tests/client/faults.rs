@@ -327,6 +327,51 @@ async fn unauthorized_with_a_json_body() {
 }
 
 #[tokio::test]
+async fn error_bodies_are_cut_to_64_kib() {
+    let server = Server::start(|_, mut conn| async move {
+        conn.respond("400 Bad Request", &[], &"e".repeat(200 * 1024))
+            .await;
+    })
+    .await;
+    let error = create(config(&server)).await.unwrap_err();
+    let CodexErr::UnexpectedStatus(failure) = &error else {
+        panic!("expected UnexpectedStatus, got {error:?}");
+    };
+    assert_eq!(failure.body.len(), 64 * 1024);
+}
+
+#[tokio::test]
+async fn query_parameters_and_replaced_headers_reach_the_server() {
+    let server = Server::start(|_, conn| happy(conn)).await;
+    let mut stream = create(ClientConfig {
+        query: vec![("api-version".into(), "2025-04-01-preview".into())],
+        headers: vec![
+            ("Authorization".into(), "Bearer from-headers".into()),
+            ("api-key".into(), "azure-key".into()),
+        ],
+        ..config(&server)
+    })
+    .await
+    .unwrap();
+    drain_delta_then_completed(&mut stream).await;
+    let seen = &server.seen()[0];
+    assert!(
+        seen.head
+            .starts_with("POST /v1/responses?api-version=2025-04-01-preview HTTP/1.1"),
+        "{}",
+        seen.head
+    );
+    assert_eq!(seen.header("authorization"), Some("Bearer from-headers"));
+    assert_eq!(
+        seen.head.matches("uthorization").count(),
+        1,
+        "replaced, not added"
+    );
+    assert_eq!(seen.header("api-key"), Some("azure-key"));
+    assert_eq!(seen.header("accept"), Some("text/event-stream"));
+}
+
+#[tokio::test]
 async fn reset_before_headers() {
     let server = Server::start(|_, conn| async move { conn.reset() }).await;
     let (stream, retries) = create_logging_retries(&server).await;
