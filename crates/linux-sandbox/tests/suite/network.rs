@@ -180,3 +180,22 @@ fn unix_socket_files_outside_follow_the_kernels_landlock_abi() {
     );
     drop(own);
 }
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn other_syscall_abis_do_not_get_past_the_filter() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let scene = Scene::new(User::Root);
+    let run = scene.run(WORKSPACE, &[probe(), "foreign-abis"]);
+    // The x32 socket() is denied; the i386 call kills the process (SIGSYS) before it returns.
+    assert_eq!(run.stdout, "x32_socket:EPERM\n", "{run:?}");
+    assert_eq!(run.status.signal(), Some(libc::SIGSYS), "{run:?}");
+    // Outside the sandbox both calls reach the kernel (x32 may be compiled out: ENOSYS).
+    let control = scene.direct(&[probe(), "foreign-abis"]);
+    assert!(
+        control.stdout == "x32_socket:ok\ni386_getpid:ok\n"
+            || control.stdout == "x32_socket:ENOSYS\ni386_getpid:ok\n",
+        "{control:?}"
+    );
+}

@@ -208,6 +208,18 @@ static void metadata(const char *path) {
     report("setxattr", setxattr(path, "user.codex", "x", 1, 0) == 0);
 }
 
+#ifdef __x86_64__
+/* The same socket() call through the x32 ABI, then a getpid through the i386 one (int 0x80). */
+static void foreign_abis(void) {
+    long fd = syscall(0x40000000 | __NR_socket, AF_INET, SOCK_STREAM, 0);
+    report("x32_socket", fd >= 0);
+    long pid;
+    __asm__ volatile("int $0x80" : "=a"(pid) : "a"(20) : "memory");
+    errno = pid < 0 ? (int)-pid : 0;
+    report("i386_getpid", pid == getpid());
+}
+#endif
+
 /* Runs argv with one syscall failing with errno: no seccomp filter, no Landlock, and so on. */
 static int deny_syscall_then_exec(int nr, int err, char **argv) {
     struct sock_filter code[] = {
@@ -243,6 +255,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "ptrace")) trace(atoi(arg));
     else if (!strcmp(cmd, "kill")) report("kill", kill(atoi(arg), SIGTERM) == 0);
     else if (!strcmp(cmd, "meta")) metadata(arg);
+#ifdef __x86_64__
+    else if (!strcmp(cmd, "foreign-abis")) foreign_abis();
+#endif
     else if (!strcmp(cmd, "deny") && argc > 4) return deny_syscall_then_exec(atoi(argv[2]), atoi(argv[3]), argv + 4);
     else return 2;
     return failures ? 1 : 0;
