@@ -2,7 +2,7 @@
 
 use std::os::unix::process::ExitStatusExt;
 
-use super::support::{Scene, USERS, User, Victim, WORKSPACE, probe};
+use super::support::{Layers, Scene, USERS, User, Victim, WORKSPACE, probe};
 
 #[test]
 fn signals_to_outside_processes_are_denied() {
@@ -75,19 +75,22 @@ fn exit_codes_and_signals_pass_through() {
 
 #[test]
 fn the_command_holds_no_capabilities_and_no_new_privs() {
-    let scene = Scene::new(User::Root);
-    let run = scene.run(
-        WORKSPACE,
-        &["grep", "-E", "^(Cap|NoNewPrivs)", "/proc/self/status"],
-    );
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 6, "{run:?}");
-    for line in lines {
-        let value = line.split_whitespace().nth(1).unwrap();
-        if line.starts_with("NoNewPrivs") {
-            assert_eq!(value, "1");
-        } else {
-            assert_eq!(value, "0000000000000000", "{line}");
+    // As root, in the sandbox's user namespace and (without it) in the initial one.
+    for layers in [Layers::All, Layers::WithoutMounts] {
+        let scene = Scene::with(User::Root, layers);
+        let run = scene.run(
+            WORKSPACE,
+            &["grep", "-E", "^(Cap|NoNewPrivs)", "/proc/self/status"],
+        );
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.len(), 6, "{layers:?}: {run:?}");
+        for line in lines {
+            let value = line.split_whitespace().nth(1).unwrap();
+            if line.starts_with("NoNewPrivs") {
+                assert_eq!(value, "1", "{layers:?}");
+            } else {
+                assert_eq!(value, "0000000000000000", "{layers:?}: {line}");
+            }
         }
     }
 }
