@@ -24,7 +24,7 @@ pub(crate) struct Collected {
 }
 
 /// The output seen so far, capped per stream and interleaved.
-struct Collector {
+pub(crate) struct Collector {
     stdout: CappedBuffer,
     stderr: CappedBuffer,
     aggregated: CappedBuffer,
@@ -32,6 +32,17 @@ struct Collector {
 }
 
 impl Collector {
+    /// A collector keeping at most `cap` bytes of each stream and forwarding every chunk to
+    /// `sink`.
+    pub(crate) fn new(cap: usize, sink: Option<UnboundedSender<OutputChunk>>) -> Self {
+        Collector {
+            stdout: CappedBuffer::new(cap),
+            stderr: CappedBuffer::new(cap),
+            aggregated: CappedBuffer::new(cap),
+            sink,
+        }
+    }
+
     fn record(&mut self, stream: OutputStream, bytes: &[u8]) {
         match stream {
             OutputStream::Stdout => self.stdout.push(bytes),
@@ -49,47 +60,42 @@ impl Collector {
             }
         }
     }
-}
 
-/// Reads both streams until each reaches EOF (or fails), or until `stop` is cancelled, keeping
-/// at most `cap` bytes of each and forwarding every chunk to `sink`.
-pub(crate) async fn collect<O, E>(
-    mut stdout: Option<O>,
-    mut stderr: Option<E>,
-    cap: usize,
-    sink: Option<UnboundedSender<OutputChunk>>,
-    stop: &CancellationToken,
-) -> Collected
-where
-    O: AsyncRead + Unpin,
-    E: AsyncRead + Unpin,
-{
-    let mut collector = Collector {
-        stdout: CappedBuffer::new(cap),
-        stderr: CappedBuffer::new(cap),
-        aggregated: CappedBuffer::new(cap),
-        sink,
-    };
-    let mut out_buf = vec![0u8; READ_SIZE];
-    let mut err_buf = vec![0u8; READ_SIZE];
-    while stdout.is_some() || stderr.is_some() {
-        tokio::select! {
-            biased;
-            () = stop.cancelled() => break,
-            read = read_some(&mut stdout, &mut out_buf) => match read {
-                Some(n) => collector.record(OutputStream::Stdout, &out_buf[..n]),
-                None => stdout = None,
-            },
-            read = read_some(&mut stderr, &mut err_buf) => match read {
-                Some(n) => collector.record(OutputStream::Stderr, &err_buf[..n]),
-                None => stderr = None,
-            },
+    /// Reads both streams until each reaches EOF (or fails), or until `stop` is cancelled.
+    pub(crate) async fn read_to_end<O, E>(
+        mut self,
+        mut stdout: Option<O>,
+        mut stderr: Option<E>,
+        stop: &CancellationToken,
+    ) -> Collected
+    where
+        O: AsyncRead + Unpin,
+        E: AsyncRead + Unpin,
+    {
+        let mut out_buf = vec![0u8; READ_SIZE];
+        let mut err_buf = vec![0u8; READ_SIZE];
+        while stdout.is_some() || stderr.is_some() {
+            tokio::select! {
+                // Stop first; stdout before stderr when both are ready, so the interleaving is
+                // deterministic. Stderr is not starved: a child blocked on a full stderr pipe
+                // stops writing stdout.
+                biased;
+                () = stop.cancelled() => break,
+                read = read_some(&mut stdout, &mut out_buf) => match read {
+                    Some(n) => self.record(OutputStream::Stdout, &out_buf[..n]),
+                    None => stdout = None,
+                },
+                read = read_some(&mut stderr, &mut err_buf) => match read {
+                    Some(n) => self.record(OutputStream::Stderr, &err_buf[..n]),
+                    None => stderr = None,
+                },
+            }
         }
-    }
-    Collected {
-        stdout: collector.stdout.finish(),
-        stderr: collector.stderr.finish(),
-        aggregated: collector.aggregated.finish(),
+        Collected {
+            stdout: self.stdout.finish(),
+            stderr: self.stderr.finish(),
+            aggregated: self.aggregated.finish(),
+        }
     }
 }
 
@@ -118,7 +124,9 @@ mod tests {
         let (sink, mut chunks) = tokio::sync::mpsc::unbounded_channel();
         let stop = CancellationToken::new();
         let reader = tokio::spawn(async move {
-            collect(Some(out_rx), Some(err_rx), 100, Some(sink), &stop).await
+            Collector::new(100, Some(sink))
+                .read_to_end(Some(out_rx), Some(err_rx), &stop)
+                .await
         });
         for (stream, text) in [(0, "one "), (1, "two "), (0, "three")] {
             let tx = if stream == 0 {
@@ -148,14 +156,9 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             stopper.cancel();
         });
-        let collected = collect(
-            Some(out_rx),
-            None::<tokio::io::DuplexStream>,
-            100,
-            None,
-            &stop,
-        )
-        .await;
+        let collected = Collector::new(100, None)
+            .read_to_end(Some(out_rx), None::<tokio::io::DuplexStream>, &stop)
+            .await;
         assert_eq!(collected.stdout.text, "partial");
         drop(out_tx);
     }

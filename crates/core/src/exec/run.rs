@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::child::{GroupChild, exit_signal};
-use super::collect::{Collected, collect};
+use super::collect::{Collected, Collector};
 use super::denial::sandbox_denied;
 use super::env;
 use super::output::{ExecOutput, ExitOutcome, SandboxKind};
@@ -88,9 +88,11 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
 
     let ended = run_to_end(
         &mut child,
-        status,
-        stdin,
-        on_output,
+        RunIo {
+            status,
+            stdin,
+            on_output,
+        },
         &cancel,
         RunLimits {
             timeout,
@@ -134,6 +136,16 @@ struct RunLimits {
     max_output_bytes: usize,
 }
 
+/// What flows between us and the child besides its exit status.
+struct RunIo {
+    /// The helper's status pipe, if any.
+    status: StatusListener,
+    /// Bytes for the child's stdin.
+    stdin: Option<Vec<u8>>,
+    /// Where each chunk of output goes as it is read.
+    on_output: Option<UnboundedSender<OutputChunk>>,
+}
+
 /// Everything a run left once the child was reaped and the pipes drained.
 struct Ended {
     status: ExitStatus,
@@ -146,12 +158,15 @@ struct Ended {
 /// group on timeout or cancellation), then drains the pipes for a bounded time.
 async fn run_to_end(
     child: &mut GroupChild,
-    status: StatusListener,
-    stdin: Option<Vec<u8>>,
-    on_output: Option<UnboundedSender<OutputChunk>>,
+    io: RunIo,
     cancel: &CancellationToken,
     limits: RunLimits,
 ) -> Result<Ended> {
+    let RunIo {
+        status,
+        stdin,
+        on_output,
+    } = io;
     let handles = child.child_mut();
     let (stdin_pipe, stdout, stderr) = (
         handles.stdin.take(),
@@ -166,7 +181,7 @@ async fn run_to_end(
     let mut io = AbortOnDropHandle::new(tokio::spawn(async move {
         let stop = &io_stop;
         tokio::join!(
-            collect(stdout, stderr, max_output_bytes, on_output, stop),
+            Collector::new(max_output_bytes, on_output).read_to_end(stdout, stderr, stop),
             status.read(stop),
             write_stdin(stdin_pipe, stdin, stop),
         )
