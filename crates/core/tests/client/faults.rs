@@ -7,7 +7,7 @@ use codex_core::client::{CancellationToken, ClientConfig, ResponseStream, Respon
 use codex_core::{CodexErr, ResponseEvent, RetryInfo};
 use tokio::sync::mpsc;
 
-use super::server::{Conn, Server, completed, delta, event};
+use super::server::{Conn, LAST_CHUNK, Server, chunked_sse, completed, delta, event};
 
 const BODY: &str = r#"{"model":"test-model","input":"hi"}"#;
 
@@ -656,6 +656,36 @@ async fn completed_then_a_held_open_connection() {
         events.last().unwrap().data.contains("\"output\":[]"),
         "the event is verbatim"
     );
+}
+
+#[tokio::test]
+async fn a_completed_stream_leaves_its_connection_reusable() {
+    // The body's end comes a little after `completed`, as from a real server: the client must
+    // not wait for it, yet reading it is what makes the connection reusable.
+    let server = Server::start(|_, mut conn| async move {
+        let answer = chunked_sse(&(delta("a") + &completed()));
+        loop {
+            conn.write(&answer).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            conn.write(LAST_CHUNK).await;
+            if conn.next_request(Duration::from_secs(5)).await.is_none() {
+                break;
+            }
+        }
+    })
+    .await;
+    let client = ResponsesClient::new(config(&server)).unwrap();
+    for _ in 0..3 {
+        let mut stream = client
+            .create(BODY.into(), CancellationToken::new())
+            .await
+            .unwrap();
+        drain_delta_then_completed(&mut stream).await;
+        // Time for the background drain to read the body's end (sent 20 ms after `completed`).
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(server.requests(), 3);
+    assert_eq!(server.connections(), 1, "the warm connection was reused");
 }
 
 #[tokio::test]

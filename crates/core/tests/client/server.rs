@@ -1,11 +1,13 @@
 //! A deliberately misbehaving HTTP/1.1 server on 127.0.0.1, written by hand on a raw
 //! `TcpListener` so each test controls every byte, write boundary and pause.
 //!
-//! Every connection carries one request (`Connection: close`); the test's handler gets the
-//! request's index (0-based, in arrival order) and the connection.
+//! Every connection carries one request (`Connection: close`) unless a handler reads the next
+//! one itself; the handler gets the request's index (0-based, in arrival order) and the
+//! connection.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,6 +38,7 @@ impl Seen {
 pub struct Server {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
+    connections: Arc<AtomicUsize>,
     accept: JoinHandle<()>,
 }
 
@@ -57,11 +60,14 @@ impl Server {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let handler = Arc::new(handler);
         let log = Arc::clone(&seen);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::clone(&connections);
         let accept = tokio::spawn(async move {
             loop {
                 let Ok((mut stream, _)) = listener.accept().await else {
                     return;
                 };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let handler = Arc::clone(&handler);
                 let log = Arc::clone(&log);
                 tokio::spawn(async move {
@@ -73,11 +79,16 @@ impl Server {
                         log.push(request);
                         log.len() - 1
                     };
-                    handler(index, Conn { stream }).await;
+                    handler(index, Conn { stream, log }).await;
                 });
             }
         });
-        Server { addr, seen, accept }
+        Server {
+            addr,
+            seen,
+            connections,
+            accept,
+        }
     }
 
     /// The base URL to configure the client with.
@@ -88,6 +99,11 @@ impl Server {
     /// How many requests arrived so far.
     pub fn requests(&self) -> usize {
         self.seen.lock().unwrap().len()
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The requests that arrived so far.
@@ -135,6 +151,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Seen> {
 /// One accepted connection whose request has been read.
 pub struct Conn {
     stream: TcpStream,
+    log: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Conn {
@@ -163,6 +180,16 @@ impl Conn {
         .await;
     }
 
+    /// Waits (at most `limit`) for another request on this kept-alive connection; it is logged
+    /// like the first.
+    pub async fn next_request(&mut self, limit: Duration) -> Option<Seen> {
+        let request = tokio::time::timeout(limit, read_request(&mut self.stream))
+            .await
+            .ok()??;
+        self.log.lock().unwrap().push(request.clone());
+        Some(request)
+    }
+
     /// Closes with a TCP reset instead of a FIN.
     pub fn reset(self) {
         let _ = self.stream.set_zero_linger();
@@ -183,6 +210,19 @@ impl Conn {
         tokio::time::timeout(limit, wait).await.ok()
     }
 }
+
+/// The head and only data chunk of a kept-alive 200 event stream carrying `body`; the
+/// response ends with [`LAST_CHUNK`].
+pub fn chunked_sse(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{body}\r\n",
+        body.len()
+    )
+}
+
+/// The end of a chunked body.
+pub const LAST_CHUNK: &str = "0\r\n\r\n";
 
 /// An SSE event carrying `json`.
 pub fn event(json: &str) -> String {
