@@ -70,6 +70,11 @@ impl ResponseStream {
         &self.head.headers
     }
 
+    /// Whether the stream is over: the next call to `next` returns `None`.
+    pub fn is_done(&self) -> bool {
+        self.response.is_none() && self.queue.is_empty() && self.deferred.is_none()
+    }
+
     /// How many events have been handed out so far.
     pub fn events_received(&self) -> u64 {
         self.events_received

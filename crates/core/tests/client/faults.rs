@@ -516,6 +516,60 @@ async fn response_incomplete() {
 }
 
 #[tokio::test]
+async fn batches_take_what_is_buffered_and_hold_back_a_failure() {
+    let server = Server::start(|n, mut conn| async move {
+        conn.sse_head("req_1").await;
+        let events: String = (0..5).map(|i| delta(&i.to_string())).collect();
+        if n == 0 {
+            let failure = r#"{"type":"error","code":"server_error","message":"gone"}"#;
+            conn.write(events + &event(failure)).await;
+        } else {
+            conn.write(events + &completed()).await;
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    })
+    .await;
+    let client = ResponsesClient::new(config(&server)).unwrap();
+
+    // Events come in batches of at most `max`; the failure after them comes on its own.
+    let mut stream = client
+        .create(BODY.into(), CancellationToken::new())
+        .await
+        .unwrap();
+    let mut received = 0;
+    let error = loop {
+        match stream.next_batch(3).await.unwrap() {
+            Ok(batch) => {
+                assert!((1..=3).contains(&batch.len()), "{}", batch.len());
+                received += batch.len();
+            }
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(received, 5, "every event before the failure");
+    assert!(
+        matches!(error, CodexErr::ResponseFailed { .. }),
+        "{error:?}"
+    );
+    assert!(stream.is_done());
+    assert!(stream.next_batch(3).await.is_none());
+
+    // The batch that carries `completed` leaves the stream known to be over.
+    let mut stream = client
+        .create(BODY.into(), CancellationToken::new())
+        .await
+        .unwrap();
+    let mut kinds = Vec::new();
+    while !stream.is_done() {
+        let batch = stream.next_batch(100).await.unwrap().unwrap();
+        kinds.extend(batch.into_iter().map(|event| event.kind));
+    }
+    assert_eq!(kinds.len(), 6);
+    assert_eq!(kinds[5], "response.completed");
+    assert!(stream.next_batch(100).await.is_none());
+}
+
+#[tokio::test]
 async fn one_mebibyte_event_in_small_writes() {
     let text = "x".repeat(1 << 20);
     let payload = delta(&text);
