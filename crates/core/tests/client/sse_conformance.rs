@@ -127,8 +127,10 @@ fn every_vector_passes_with_its_declared_chunking() {
     }
 }
 
-/// `g02`: one 64 KiB line fed a byte at a time. Linear work is a few milliseconds even in a
-/// debug build; rescanning the line for every byte is 2³¹ byte visits, seconds at best.
+/// `g02`: one 64 KiB line fed a byte at a time, then the same at 1 MiB. Linear work is
+/// milliseconds in a debug build; a parser that rescans its buffer per byte does 2^31 byte
+/// visits on the first (slow unless the scan is SIMD) and 2^39 on the second (too slow either
+/// way).
 #[test]
 fn a_long_line_fed_byte_by_byte_is_linear() {
     let corpus: Value = serde_json::from_str(VECTORS).unwrap();
@@ -155,7 +157,8 @@ fn a_long_line_fed_byte_by_byte_is_linear() {
         "64 KiB byte by byte took {small:?}"
     );
 
-    // Sixteen times the input must cost about sixteen times as much, not 256 times.
+    // Sixteen times the input: linear work stays well under a second even in a debug build,
+    // while rescanning the line per byte would visit 2^39 bytes, tens of seconds even at SIMD speed.
     let mut large = b"data: ".to_vec();
     large.extend(std::iter::repeat_n(b'a', 16 * 65536));
     large.extend_from_slice(b"\n\n");
@@ -163,9 +166,5 @@ fn a_long_line_fed_byte_by_byte_is_linear() {
     assert!(
         large < Duration::from_secs(8),
         "1 MiB byte by byte took {large:?}"
-    );
-    assert!(
-        large < small * 64 + Duration::from_millis(200),
-        "16x input took {large:?} vs {small:?}"
     );
 }
