@@ -5,6 +5,8 @@ use crate::error::SetupError;
 
 /// `_LINUX_CAPABILITY_VERSION_3`: 64-bit capability sets in two 32-bit halves.
 const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+/// `CAP_SETPCAP`, the capability that allows changing the bounding set.
+const CAP_SETPCAP: u32 = 8;
 /// Capability numbers are below 64; the kernel answers EINVAL past its last one.
 const CAPABILITY_LIMIT: libc::c_ulong = 64;
 
@@ -32,10 +34,10 @@ struct CapData {
 /// # Errors
 /// [`SetupError::Os`] when a held capability could not be dropped.
 pub(crate) fn drop_capabilities() -> Result<(), SetupError> {
-    let held = current_capabilities()?;
-    if held.iter().any(|half| half.permitted != 0) {
-        // Dropping from the bounding set needs CAP_SETPCAP, which a process holding any
-        // capability here has (root, or the owner of a fresh user namespace).
+    // Emptying the bounding set takes CAP_SETPCAP, which root and the owner of a fresh user
+    // namespace have. Without it the set cannot change — and once the sets below are empty and
+    // no_new_privs is on, no exec can gain anything through it either.
+    if current_capabilities()?[0].effective & (1 << CAP_SETPCAP) != 0 {
         for cap in 0..CAPABILITY_LIMIT {
             // SAFETY: prctl with integer arguments.
             if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) } != 0 {

@@ -1,8 +1,13 @@
 //! Processes: signals and ptrace stay inside the sandbox; exit codes and signals pass through.
 
 use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
 
-use super::support::{Layers, Scene, USERS, User, Victim, WORKSPACE, probe};
+use codex_linux_sandbox::NO_MOUNT_NS_ENV;
+
+use super::support::{
+    HELPER, Layers, READ_ONLY, Scene, USERS, User, Victim, WORKSPACE, output, probe,
+};
 
 #[test]
 fn signals_to_outside_processes_are_denied() {
@@ -92,5 +97,40 @@ fn the_command_holds_no_capabilities_and_no_new_privs() {
                 assert_eq!(value, "0000000000000000", "{layers:?}: {line}");
             }
         }
+    }
+}
+
+#[test]
+fn an_unprivileged_callers_ambient_capabilities_are_cleared() {
+    // uid 65534 holding one ambient capability, without the user namespace: the helper cannot
+    // touch the bounding set then, but the command must still start with nothing.
+    let as_nobody_with_a_capability = || {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .args([
+                "--inh-caps=+net_bind_service",
+                "--ambient-caps=+net_bind_service",
+            ])
+            .env(NO_MOUNT_NS_ENV, "1")
+            .current_dir("/");
+        command
+    };
+    let grep = ["grep", "^Cap[IPEA]", "/proc/self/status"];
+    let control = output(as_nobody_with_a_capability().args(grep));
+    assert!(
+        control.stdout.contains("CapAmb:\t0000000000000400"),
+        "{control:?}"
+    );
+
+    let mut sandboxed = as_nobody_with_a_capability();
+    sandboxed
+        .args([HELPER, "--policy", READ_ONLY, "--"])
+        .args(grep);
+    let run = output(&mut sandboxed);
+    assert_eq!(run.code(), 0, "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 4, "{run:?}");
+    for line in run.stdout.lines() {
+        assert!(line.ends_with("\t0000000000000000"), "{line}");
     }
 }
