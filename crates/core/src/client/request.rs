@@ -13,6 +13,9 @@ use super::config::{ClientConfig, Endpoint, RetryInfo};
 use super::retry::{backoff, retry_after, should_retry};
 use crate::{ApiError, CodexErr, HttpFailure, Result};
 
+/// Sent unless the caller's `headers` name another.
+const USER_AGENT: &str = concat!("codex-native/", env!("CARGO_PKG_VERSION"));
+
 /// How much of an error body is kept.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
@@ -32,7 +35,10 @@ impl Transport {
     ///
     /// [`CodexErr::Reqwest`] for a bad URL, header name or value.
     pub(crate) fn new(config: ClientConfig, endpoint: Endpoint) -> Result<Transport> {
-        let http = reqwest::Client::builder().tcp_nodelay(true).build()?;
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .tcp_nodelay(true)
+            .build()?;
         let own = |header: &str| {
             config
                 .headers

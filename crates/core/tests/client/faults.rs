@@ -369,6 +369,8 @@ async fn query_parameters_and_replaced_headers_reach_the_server() {
     );
     assert_eq!(seen.header("api-key"), Some("azure-key"));
     assert_eq!(seen.header("accept"), Some("text/event-stream"));
+    let agent = seen.header("user-agent").unwrap();
+    assert!(agent.starts_with("codex-native/"), "{agent}");
 }
 
 #[tokio::test]
