@@ -17,6 +17,13 @@ pub fn run_with_sandbox<T>(main: impl FnOnce() -> T) -> T {
             .is_some_and(|name| name == HELPER_NAME)
     });
     if started_as_helper {
+        // The Rust runtime ignored SIGPIPE before main; the command must start as it would
+        // from the program's own spawn (std resets it to the default there too).
+        #[cfg(target_os = "linux")]
+        // SAFETY: setting a signal to its default disposition has no preconditions.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
         crate::run_main()
     }
     main()

@@ -16,7 +16,8 @@
 //!    no TCP (ABI ≥ 4), no signals or abstract sockets outside (ABI ≥ 6), no connecting to Unix
 //!    socket files outside the roots (ABI ≥ 9). It must be fully enforced or nothing runs.
 //!
-//! Then the helper changes into the policy's cwd, reports `Ready` on the status pipe and execs.
+//! Then the helper changes into the policy's cwd, reports `Ready` on the status pipe and execs
+//! with `execvp`, so the command keeps the caller's signal mask and dispositions (SIGPIPE too).
 //! `ptrace` and `process_vm_*` of processes outside the sandbox fail through Landlock, which
 //! limits them to the sandbox's own descendants — so strace and gdb inside still work.
 //!

@@ -1,12 +1,12 @@
 //! The helper's main sequence: parse, build every layer in the one order that works, report,
 //! exec.
 
-use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
+use std::ffi::{CString, OsString};
+use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use codex_sandbox_policy::{EnforcedLayers, HelperInvocation, STATUS_FD_ENV};
+use codex_sandbox_policy::{EnforcedLayers, HelperInvocation, STATUS_FD_ENV, UsageError};
 
 use crate::error::SetupError;
 use crate::fds::close_inherited_on_exec;
@@ -122,18 +122,25 @@ fn existing(cwd: &Path, roots: Vec<PathBuf>) -> Result<Vec<PathBuf>, SetupError>
 
 /// Reports Ready and execs the command; on failure reports ExecFailed and exits 126/127.
 fn exec(mut reporter: Reporter, command: &[OsString], layers: EnforcedLayers) -> ! {
-    let Some((program, args)) = command.split_first() else {
+    let argv: Result<Vec<CString>, _> = command
+        .iter()
+        .map(|arg| CString::new(arg.as_bytes()))
+        .collect();
+    let Some(program) = command.first() else {
         // HelperInvocation::parse never yields an empty command.
-        reporter.setup_failed(&SetupError::Usage(
-            codex_sandbox_policy::UsageError::MissingCommand,
-        ))
+        reporter.setup_failed(&SetupError::Usage(UsageError::MissingCommand))
     };
+    let Ok(argv) = argv else {
+        reporter.exec_failed(program, &io::Error::from_raw_os_error(libc::EINVAL))
+    };
+    let mut pointers: Vec<*const libc::c_char> = argv.iter().map(|arg| arg.as_ptr()).collect();
+    pointers.push(std::ptr::null());
     reporter.ready(layers);
     // SAFETY: the helper is single-threaded, so nothing reads the environment concurrently.
-    // Removing the variable in place (rather than Command::env_remove) lets std exec with the
-    // environment as it is instead of copying it into a new one.
     unsafe { std::env::remove_var(STATUS_FD_ENV) };
-    // std's exec also restores SIGPIPE to its default should a Rust runtime have ignored it.
-    let error = Command::new(program).args(args).exec();
-    reporter.exec_failed(program, &error)
+    // execvp itself rather than std's Command: std would reset the signal mask and SIGPIPE,
+    // and the command must start with exactly what the caller gave the helper.
+    // SAFETY: `pointers` is a null-terminated array of valid C strings that outlive the call.
+    unsafe { libc::execvp(pointers[0], pointers.as_ptr()) };
+    reporter.exec_failed(program, &io::Error::last_os_error())
 }

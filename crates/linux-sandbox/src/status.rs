@@ -56,7 +56,7 @@ impl Reporter {
     pub(crate) fn ready(&mut self, layers: EnforcedLayers) {
         if let Reporter::Pipe(pipe) = self {
             // A caller that closed its end no longer listens; the command still runs.
-            let _ = pipe.write_all(HelperStatus::Ready(layers).to_line().as_bytes());
+            let _ = write_without_sigpipe(pipe, &HelperStatus::Ready(layers).to_line());
         }
     }
 
@@ -83,12 +83,30 @@ impl Reporter {
     /// Writes `line` to the pipe; falls back to the stderr line when there is no pipe or it broke.
     fn send_or_print(self, line: &str, text: &str) {
         if let Reporter::Pipe(mut pipe) = self
-            && pipe.write_all(line.as_bytes()).is_ok()
+            && write_without_sigpipe(&mut pipe, line).is_ok()
         {
             return;
         }
         print_error(text);
     }
+}
+
+/// Writes `line` with SIGPIPE ignored for the moment, so that a reader that went away is an
+/// error here rather than the helper's death; the caller's disposition is restored after, as
+/// the command inherits it.
+fn write_without_sigpipe(pipe: &mut File, line: &str) -> io::Result<()> {
+    // SAFETY: a zeroed sigaction with SIG_IGN is valid; `previous` is filled by the kernel.
+    let (ignore, mut previous) = unsafe {
+        let mut ignore: libc::sigaction = std::mem::zeroed();
+        ignore.sa_sigaction = libc::SIG_IGN;
+        (ignore, std::mem::zeroed::<libc::sigaction>())
+    };
+    // SAFETY: both pointers are valid sigaction structs.
+    unsafe { libc::sigaction(libc::SIGPIPE, &ignore, &mut previous) };
+    let result = pipe.write_all(line.as_bytes());
+    // SAFETY: restores exactly what was there before.
+    unsafe { libc::sigaction(libc::SIGPIPE, &previous, std::ptr::null_mut()) };
+    result
 }
 
 /// The one line a person running the helper by hand sees.

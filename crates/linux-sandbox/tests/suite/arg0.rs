@@ -27,10 +27,18 @@ fn a_program_started_as_the_helper_sandboxes_its_command() {
     let link = scene.scratch(HELPER_NAME);
     std::os::unix::fs::symlink(own_helper(), &link).unwrap();
     let outside = scene.outside.join("new");
-    let script = format!("touch made; touch {}", outside.display());
+    // Also shows the command's SIGPIPE back at its default, though the program's Rust runtime
+    // had ignored it.
+    let script = format!(
+        "grep SigIgn /proc/self/status; touch made; touch {}",
+        outside.display()
+    );
     let args = ["--policy", WORKSPACE, "--", "sh", "-c", script.as_str()];
     let run = output(&mut scene.command(&link, &args));
     assert_eq!(run.code(), 1, "{run:?}");
+    let ignored = run.stdout.split_whitespace().nth(1).unwrap();
+    let mask = u64::from_str_radix(ignored, 16).unwrap();
+    assert_eq!(mask & (1 << (libc::SIGPIPE - 1)), 0, "{run:?}");
     assert!(scene.ws.join("made").exists());
     assert!(!outside.exists());
 }

@@ -1,6 +1,6 @@
 //! Processes: signals and ptrace stay inside the sandbox; exit codes and signals pass through.
 
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 
 use codex_linux_sandbox::NO_MOUNT_NS_ENV;
@@ -69,13 +69,30 @@ fn exit_codes_and_signals_pass_through() {
     assert_eq!(scene.run(WORKSPACE, &["true"]).code(), 0);
     let crashed = scene.run(WORKSPACE, &["sh", "-c", "kill -SEGV $$"]);
     assert_eq!(crashed.status.signal(), Some(libc::SIGSEGV), "{crashed:?}");
-    // The helper's Rust runtime ignores SIGPIPE; the command must inherit what the caller had.
+    // Signal dispositions pass through as the caller left them, SIGPIPE included (the helper
+    // is Rust; it must not leave its own runtime's choice behind).
     let ignored = ["grep", "SigIgn", "/proc/self/status"];
-    let inside = scene.run(WORKSPACE, &ignored);
-    let outside = scene.direct(&ignored);
-    assert_eq!(inside.stdout, outside.stdout);
-    let mask = u64::from_str_radix(inside.stdout.split_whitespace().nth(1).unwrap(), 16).unwrap();
-    assert_eq!(mask & (1 << (libc::SIGPIPE - 1)), 0, "{inside:?}");
+    for caller_ignores_sigpipe in [false, true] {
+        let with_caller = |command: &mut std::process::Command| {
+            if caller_ignores_sigpipe {
+                // SAFETY: signal() is async-signal-safe.
+                unsafe {
+                    command.pre_exec(|| {
+                        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+                        Ok(())
+                    });
+                }
+            }
+            output(command)
+        };
+        let inside = with_caller(&mut scene.sandboxed(WORKSPACE, &ignored));
+        let outside = with_caller(&mut scene.command(ignored[0], &ignored[1..]));
+        assert_eq!(inside.stdout, outside.stdout, "{inside:?}");
+        let mask =
+            u64::from_str_radix(inside.stdout.split_whitespace().nth(1).unwrap(), 16).unwrap();
+        let sigpipe = 1 << (libc::SIGPIPE - 1);
+        assert_eq!(mask & sigpipe != 0, caller_ignores_sigpipe, "{inside:?}");
+    }
 }
 
 #[test]

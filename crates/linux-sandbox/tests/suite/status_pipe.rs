@@ -186,3 +186,16 @@ fn the_reader_is_not_kept_waiting_by_a_slow_command() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_caller_that_stopped_listening_does_not_stop_the_command() {
+    let scene = Scene::new(User::Root);
+    let mut command = scene.sandboxed(WORKSPACE, &["sh", "-c", "touch ran; exit 3"]);
+    let mut pipe = StatusPipe::attach(&mut command);
+    // Close the read end first: writing Ready then meets a broken pipe.
+    pipe.close_reader();
+    let child = pipe.spawn(&mut command);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(scene.ws.join("ran").exists());
+}

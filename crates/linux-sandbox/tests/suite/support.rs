@@ -213,7 +213,7 @@ pub fn output(command: &mut Command) -> Run {
 
 /// A status pipe handed to the helper as fd 5 (named in the env).
 pub struct StatusPipe {
-    read: fs::File,
+    read: Option<fs::File>,
     write: Option<OwnedFd>,
 }
 
@@ -230,7 +230,7 @@ impl StatusPipe {
         // SAFETY: dup2 and fcntl are async-signal-safe.
         unsafe { command.pre_exec(move || inherit_as(write_fd, STATUS_FD)) };
         StatusPipe {
-            read: fs::File::from(read),
+            read: Some(fs::File::from(read)),
             write: Some(write),
         }
     }
@@ -247,10 +247,16 @@ impl StatusPipe {
         child
     }
 
+    /// Closes the read end, as a caller that stopped listening would.
+    pub fn close_reader(&mut self) {
+        self.read = None;
+    }
+
     /// Every message until EOF.
     pub fn read_all(&mut self) -> Vec<HelperStatus> {
         let mut bytes = Vec::new();
-        self.read.read_to_end(&mut bytes).unwrap();
+        let read = self.read.as_mut().expect("the read end is open");
+        read.read_to_end(&mut bytes).unwrap();
         HelperStatus::parse_all(&bytes)
     }
 }
