@@ -10,7 +10,7 @@
 use std::ffi::CString;
 use std::fs;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,7 @@ pub(crate) fn isolate(writable_roots: &[PathBuf]) -> Result<MountLayer, SetupErr
         context: "user namespace id maps",
         source,
     })?;
-    // Keep every change below inside this namespace.
+    // Private: a mount made outside later must not propagate in (it would arrive writable).
     // SAFETY: null source/type/data are valid for a propagation change.
     let private = unsafe {
         libc::mount(
@@ -142,7 +142,6 @@ fn make_all_read_only() -> io::Result<()> {
 
 /// Attaches the detached tree `clone` at `target`.
 fn move_onto(clone: &OwnedFd, target: &Path) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
     let target = c_path(target)?;
     // SAFETY: both strings are valid C strings and the fd is open.
     let result = unsafe {
