@@ -1,4 +1,5 @@
 // exec through the public API: every behaviour of DESIGN.md §3.
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,13 +22,18 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** Whether a process with this pid still exists. */
+/** Whether a process with this pid still runs (a zombie waiting for its reaper does not). */
 function alive(pid) {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return process.platform !== 'linux'
   }
 }
 
@@ -216,6 +222,17 @@ describe('exec: timeouts, signals, aborts', () => {
     setTimeout(() => controller.abort(), 100)
     const result = await exec(['sleep', '10'], { signal: controller.signal, reject: false })
     expect(result.aborted).toBe(true)
+  })
+
+  it('leaves no orphan when the Node process that ran exec is killed', async () => {
+    const pidFile = join(dir, 'orphan.pid')
+    const script = `require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)}).exec(['sh', '-c', 'echo $$ > ${pidFile}; exec sleep 30'], { timeoutMs: null })`
+    const node = spawn(process.execPath, ['-e', script], { stdio: 'ignore' })
+    expect(await waitUntil(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 5000)).toBe(true)
+    const orphan = Number(readFileSync(pidFile, 'utf8'))
+    expect(alive(orphan)).toBe(true)
+    node.kill('SIGKILL')
+    expect(await waitUntil(() => !alive(orphan), 5000)).toBe(true)
   })
 
   it('does not wait for a background grandchild that keeps stdout open', async () => {

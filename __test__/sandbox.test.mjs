@@ -69,10 +69,26 @@ describe.runIf(process.platform === 'linux')('sandboxed exec on Linux', () => {
     expect(resolved.sandboxDenied).toBe(true)
   })
 
-  it('makes cwd read-only under read-only', async () => {
+  it('makes cwd read-only under read-only, /dev/null still writable', async () => {
     const result = await exec(['touch', 'nope'], { cwd: workspace, sandbox: { mode: 'read-only' }, reject: false })
     expect(result.sandboxDenied).toBe(true)
     expect(existsSync(join(workspace, 'nope'))).toBe(false)
+    const devNull = await exec(['sh', '-c', 'echo x > /dev/null && echo ok'], { cwd: workspace, sandbox: { mode: 'read-only' } })
+    expect(devNull.stdout).toBe('ok\n')
+  })
+
+  it('leaves /tmp writable unless excludeTmp', async () => {
+    const inTmp = join('/tmp', `codex-exclude-tmp-${process.pid}`)
+    try {
+      await exec(['touch', inTmp], { cwd: outside, sandbox: workspaceWrite })
+      expect(existsSync(inTmp)).toBe(true)
+      rmSync(inTmp)
+      const denied = await exec(['touch', inTmp], { cwd: outside, sandbox: { mode: 'workspace-write', excludeTmp: true }, reject: false })
+      expect(denied.sandboxDenied).toBe(true)
+      expect(existsSync(inTmp)).toBe(false)
+    } finally {
+      rmSync(inTmp, { force: true })
+    }
   })
 
   it('never calls exit 2, 126 or 127 a denial', async () => {
