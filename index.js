@@ -179,6 +179,29 @@ function publicResult(native) {
   }
 }
 
+/**
+ * A user callback as native code calls it: it returns nothing and never throws into native code;
+ * what it throws becomes an uncaught exception, as from an EventEmitter listener.
+ */
+function callbackForNative(callback) {
+  return (value) => {
+    try {
+      callback(value)
+    } catch (error) {
+      process.nextTick(() => {
+        throw error
+      })
+    }
+  }
+}
+
+/** `onOutput` as the binding calls it: chunks, then a `null` that marks the end of the output. */
+function outputCallback(onOutput) {
+  return callbackForNative((chunk) => {
+    if (chunk !== null) onOutput(chunk)
+  })
+}
+
 /** An `InterruptedError` for a signal that was already aborted: nothing ran. */
 function abortedBeforeStart(signal) {
   return new InterruptedError('the operation was aborted', { cause: signal.reason })
@@ -386,7 +409,7 @@ async function exec(argv, options) {
   signal?.addEventListener('abort', onAbort, { once: true })
   let outcome
   try {
-    outcome = await binding.exec(argv, native, cancel, opts.onOutput)
+    outcome = await binding.exec(argv, native, cancel, opts.onOutput && outputCallback(opts.onOutput))
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }
@@ -450,10 +473,11 @@ function nativeClientOptions(options) {
 
 /** The `onRetry` hook as the binding calls it: native error data becomes its class first. */
 function retryHook(onRetry) {
+  const hook = callbackForNative(onRetry)
   return (info) => {
     const event = { attempt: info.attempt, delayMs: info.delayMs, status: info.status ?? null }
     if (info.error !== undefined) event.error = fromNative(info.error)
-    onRetry(event)
+    hook(event)
   }
 }
 

@@ -110,6 +110,21 @@ describe('exec: results', () => {
     expect(text('stderr')).toBe('two')
     expect(result.stdout).toBe('one')
   })
+
+  it('delivers every chunk of a large output to onOutput before resolving', async () => {
+    let seen = 0
+    let chunks = 0
+    const result = await exec(['head', '-c', String(48 * 1024 * 1024), '/dev/zero'], {
+      timeoutMs: null,
+      onOutput: ({ data }) => {
+        seen += data.length
+        chunks++
+      },
+    })
+    expect(result.stdoutBytes).toBe(48 * 1024 * 1024)
+    expect(seen).toBe(result.stdoutBytes)
+    expect(chunks).toBeGreaterThan(1)
+  })
 })
 
 describe('exec: environment', () => {

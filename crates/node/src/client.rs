@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use codex_core::client::{ClientConfig, ResponsesClient, RetryHook, RetryInfo};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::threadsafe_function::{
+    ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue,
+};
 use napi::{Env, Status};
 use napi_derive::napi;
 
@@ -52,7 +54,8 @@ pub struct RetryInfoJs {
 }
 
 /// The `onRetry` hook. Weak, so a client that is kept around does not keep Node alive.
-pub type OnRetry = ThreadsafeFunction<RetryInfoJs, (), RetryInfoJs, Status, false, true>;
+pub type OnRetry =
+    ThreadsafeFunction<RetryInfoJs, UnknownReturnValue, RetryInfoJs, Status, false, true>;
 
 /// A configured client, or why none could be made (e.g. no API key).
 #[napi(object, object_from_js = false)]

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use codex_core::SandboxSupport;
 use codex_core::exec::{ExecParams, OutputChunk, OutputStream};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Buffer};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::threadsafe_function::{
+    ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue,
+};
 use napi::{Env, Status};
 use napi_derive::napi;
 use tokio::sync::mpsc;
@@ -25,8 +27,15 @@ pub struct OutputChunkJs {
     pub data: Buffer,
 }
 
-/// The `onOutput` callback: called on the JS thread, its return value ignored.
-pub type OnOutput = ThreadsafeFunction<OutputChunkJs, (), OutputChunkJs, Status, false>;
+/// The `onOutput` callback: called on the JS thread with each chunk, then with `null` once the
+/// output has ended; its return value is ignored.
+pub type OnOutput = ThreadsafeFunction<
+    Option<OutputChunkJs>,
+    UnknownReturnValue,
+    Option<OutputChunkJs>,
+    Status,
+    false,
+>;
 
 /// How an `exec` call ended: `result` on success, `error` otherwise.
 #[napi(object, object_from_js = false)]
@@ -63,7 +72,7 @@ pub fn exec(
         });
         let outcome = catch_panic(codex_core::exec::exec(params)).await;
         if let Some(forwarder) = forwarder {
-            // Every chunk is queued for JavaScript before the promise settles.
+            // Every chunk has reached JavaScript before the promise settles.
             let _ = forwarder.await;
         }
         Ok(match outcome {
@@ -84,17 +93,24 @@ fn failed(error: NativeError) -> ExecOutcome {
     }
 }
 
+/// Hands every chunk to `callback` as it arrives, then a `null` that is awaited: the queue is
+/// FIFO, so once the `null` has reached JavaScript every chunk has, and the promise can settle
+/// after them.
 async fn forward_output(mut receiver: mpsc::UnboundedReceiver<OutputChunk>, callback: OnOutput) {
     while let Some(chunk) = receiver.recv().await {
-        let stream = match chunk.stream {
+        callback.call(Some(to_js(chunk)), ThreadsafeFunctionCallMode::NonBlocking);
+    }
+    // The facade's wrapper never throws; an error here means JavaScript is shutting down.
+    let _ = callback.call_async_catch(None).await;
+}
+
+fn to_js(chunk: OutputChunk) -> OutputChunkJs {
+    OutputChunkJs {
+        stream: match chunk.stream {
             OutputStream::Stdout => "stdout",
             OutputStream::Stderr => "stderr",
-        };
-        let data = Buffer::from(chunk.data.to_vec());
-        callback.call(
-            OutputChunkJs { stream, data },
-            ThreadsafeFunctionCallMode::NonBlocking,
-        );
+        },
+        data: Buffer::from(chunk.data.to_vec()),
     }
 }
 
