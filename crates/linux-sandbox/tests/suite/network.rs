@@ -199,3 +199,82 @@ fn other_syscall_abis_do_not_get_past_the_filter() {
         "{control:?}"
     );
 }
+
+/// Serves one connection on a Unix socket at `path`: hands the client a fresh, unconnected
+/// TCP socket (SCM_RIGHTS), made here, outside the sandbox's seccomp filter.
+fn hand_over_a_tcp_socket(path: &std::path::Path) -> std::thread::JoinHandle<()> {
+    use std::os::fd::AsRawFd;
+
+    let listener = UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        // SAFETY: a plain socket() call.
+        let fresh =
+            unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+        assert!(fresh >= 0);
+        let mut byte = [b'x'];
+        let mut iov = libc::iovec {
+            iov_base: byte.as_mut_ptr().cast(),
+            iov_len: 1,
+        };
+        // SAFETY: CMSG_SPACE only computes a size.
+        let space = unsafe { libc::CMSG_SPACE(size_of::<libc::c_int>() as u32) } as usize;
+        let mut control = vec![0u8; space];
+        // SAFETY: a zeroed msghdr is valid; the pointers set below outlive the sendmsg call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = space;
+        // SAFETY: the control buffer has room for one header carrying one fd.
+        unsafe {
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<libc::c_int>() as u32) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::c_int>(), fresh);
+            assert_eq!(libc::sendmsg(stream.as_raw_fd(), &msg, 0), 1);
+            libc::close(fresh);
+        }
+    })
+}
+
+#[test]
+fn landlock_denies_tcp_even_to_a_socket_seccomp_never_saw() {
+    // seccomp stops socket(); Landlock's TCP rules are the layer beneath. A TCP socket made
+    // outside and passed in over a Unix socket in the workspace meets only the latter.
+    let scene = Scene::new(User::Root);
+    let listener = Tcp::bind("127.0.0.1:0");
+    let path = scene.ws.join("handover");
+    let server = hand_over_a_tcp_socket(&path);
+    let run = scene.run(
+        WORKSPACE,
+        &[
+            probe(),
+            "connect-received",
+            path.to_str().unwrap(),
+            &listener.port(),
+        ],
+    );
+    server.join().unwrap();
+    if kernel_landlock_abi() >= 4 {
+        assert_eq!(run.stdout, "connect:EACCES\n", "{run:?}");
+        assert!(!listener.connected());
+    } else {
+        // Before ABI 4 Landlock has no TCP rules: seccomp is the only network layer.
+        assert_eq!(run.stdout, "connect:ok\n", "{run:?}");
+        assert!(listener.connected());
+    }
+
+    std::fs::remove_file(&path).unwrap();
+    let server = hand_over_a_tcp_socket(&path);
+    let control = scene.direct(&[
+        probe(),
+        "connect-received",
+        path.to_str().unwrap(),
+        &listener.port(),
+    ]);
+    server.join().unwrap();
+    assert_eq!(control.stdout, "connect:ok\n", "{control:?}");
+    assert!(listener.connected(), "control");
+}

@@ -182,6 +182,39 @@ static void unix_connect(const char *path, int abstract) {
     report("connect", fd >= 0 && connect(fd, (struct sockaddr *)&un, len) == 0);
 }
 
+/* Receives one fd (SCM_RIGHTS) from the Unix socket at `path`, then connects it to loopback
+ * `port`: a TCP socket made outside reaches the sandbox, and only Landlock's TCP rules remain. */
+static void connect_received(const char *path, int port) {
+    struct sockaddr_un un;
+    memset(&un, 0, sizeof un);
+    un.sun_family = AF_UNIX;
+    strncpy(un.sun_path, path, sizeof un.sun_path - 1);
+    int unix_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (unix_fd < 0 || connect(unix_fd, (struct sockaddr *)&un, sizeof un) != 0) {
+        report("unix_connect", 0);
+        return;
+    }
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof control.buf};
+    struct cmsghdr *cmsg;
+    if (recvmsg(unix_fd, &msg, 0) != 1 || (cmsg = CMSG_FIRSTHDR(&msg)) == NULL ||
+        cmsg->cmsg_type != SCM_RIGHTS) {
+        report("recv_fd", 0);
+        return;
+    }
+    int tcp;
+    memcpy(&tcp, CMSG_DATA(cmsg), sizeof tcp);
+    struct sockaddr_storage ss;
+    socklen_t len = inet_addr_for(AF_INET, port, &ss);
+    report("connect", connect(tcp, (struct sockaddr *)&ss, len) == 0);
+}
+
 static void trace(pid_t pid) {
     long ok = ptrace(PTRACE_ATTACH, pid, 0, 0) == 0;
     report("attach", ok);
@@ -252,6 +285,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "unix-dgram")) unix_dgram();
     else if (!strcmp(cmd, "unix-connect")) unix_connect(arg, 0);
     else if (!strcmp(cmd, "abstract-connect")) unix_connect(arg, 1);
+    else if (!strcmp(cmd, "connect-received") && argc > 3) connect_received(arg, atoi(argv[3]));
     else if (!strcmp(cmd, "ptrace")) trace(atoi(arg));
     else if (!strcmp(cmd, "kill")) report("kill", kill(atoi(arg), SIGTERM) == 0);
     else if (!strcmp(cmd, "meta")) metadata(arg);
