@@ -33,6 +33,10 @@ const ALU_AND_K: u16 = 0x54;
 const JMP_JEQ_K: u16 = 0x15;
 #[cfg(target_arch = "x86_64")]
 const JMP_JGE_K: u16 = 0x35;
+
+/// x32 system calls are the x86_64 numbers with this bit set.
+#[cfg(target_arch = "x86_64")]
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 const RET_K: u16 = 0x06;
 
 /// Offsets in `struct seccomp_data`; the low halves of the (little-endian) arguments.
@@ -91,7 +95,6 @@ fn jump(code: u16, k: u32, yes: To, no: To) -> Op {
 ///   socket operations in the kernel, out of this filter's sight;
 /// - everything else is allowed.
 fn network_filter() -> BpfProgram {
-    let syscall_nr = |nr: libc::c_long| u32::try_from(nr).unwrap_or(u32::MAX);
     let mut ops = vec![
         op(LD_W_ABS, ARCH_OFFSET),
         jump(JMP_JEQ_K, AUDIT_ARCH, To::Skip, To::Next),
@@ -99,38 +102,23 @@ fn network_filter() -> BpfProgram {
         op(LD_W_ABS, NR_OFFSET),
     ];
     #[cfg(target_arch = "x86_64")]
-    ops.push(jump(JMP_JGE_K, 0x4000_0000, To::Deny, To::Next));
+    ops.push(jump(JMP_JGE_K, X32_SYSCALL_BIT, To::Deny, To::Next));
+    // The syscall number is in the accumulator: go to `to` when it is `nr`. (Numbers are small
+    // and positive; u32::MAX, which matches nothing, cannot occur.)
+    let on = |nr: libc::c_long, to| {
+        jump(
+            JMP_JEQ_K,
+            u32::try_from(nr).unwrap_or(u32::MAX),
+            to,
+            To::Next,
+        )
+    };
     ops.extend([
-        jump(
-            JMP_JEQ_K,
-            syscall_nr(libc::SYS_socket),
-            To::Socket,
-            To::Next,
-        ),
-        jump(
-            JMP_JEQ_K,
-            syscall_nr(libc::SYS_socketpair),
-            To::Socket,
-            To::Next,
-        ),
-        jump(
-            JMP_JEQ_K,
-            syscall_nr(libc::SYS_io_uring_setup),
-            To::Deny,
-            To::Next,
-        ),
-        jump(
-            JMP_JEQ_K,
-            syscall_nr(libc::SYS_io_uring_enter),
-            To::Deny,
-            To::Next,
-        ),
-        jump(
-            JMP_JEQ_K,
-            syscall_nr(libc::SYS_io_uring_register),
-            To::Deny,
-            To::Next,
-        ),
+        on(libc::SYS_socket, To::Socket),
+        on(libc::SYS_socketpair, To::Socket),
+        on(libc::SYS_io_uring_setup, To::Deny),
+        on(libc::SYS_io_uring_enter, To::Deny),
+        on(libc::SYS_io_uring_register, To::Deny),
         op(RET_K, ALLOW),
     ]);
     let socket = ops.len();
@@ -201,6 +189,7 @@ mod tests {
                 code => {
                     let taken = match code {
                         JMP_JEQ_K => acc == insn.k,
+                        // JMP_JGE_K, which only the x86_64 program uses.
                         0x35 => acc >= insn.k,
                         other => panic!("unexpected opcode {other:#x}"),
                     };
@@ -264,6 +253,7 @@ mod tests {
     #[test]
     fn another_architecture_is_killed() {
         assert_eq!(
+            // AUDIT_ARCH_I386.
             verdict(0x4000_0003, libc::SYS_read, [0, 0]),
             libc::SECCOMP_RET_KILL_PROCESS
         );
@@ -272,10 +262,11 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn x32_calls_are_denied() {
+        let x32 = libc::c_long::from(X32_SYSCALL_BIT);
         assert_eq!(
-            call(0x4000_0000 | libc::SYS_socket, [libc::AF_INET as u64, 1]),
+            call(x32 | libc::SYS_socket, [libc::AF_INET as u64, 1]),
             DENY
         );
-        assert_eq!(call(0x4000_0000 | libc::SYS_read, [0, 0]), DENY);
+        assert_eq!(call(x32 | libc::SYS_read, [0, 0]), DENY);
     }
 }
