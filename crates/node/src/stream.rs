@@ -131,9 +131,11 @@ fn js_text(text: String) -> Either<Latin1String, String> {
     }
 }
 
-/// Joins JSON texts into one JSON array text.
-fn join_as_array<'a>(events: impl Iterator<Item = &'a str>) -> String {
-    let mut text = String::from("[");
+/// Joins JSON texts into one JSON array text, allocating once.
+fn join_as_array<'a>(events: impl Iterator<Item = &'a str> + Clone) -> String {
+    let length = events.clone().map(|event| event.len() + 1).sum::<usize>() + 1;
+    let mut text = String::with_capacity(length);
+    text.push('[');
     for (index, event) in events.enumerate() {
         if index > 0 {
             text.push(',');
