@@ -1,6 +1,5 @@
-//! `ResponsesClient`: the client's options in, a [`ResponseStreamJs`] out.
+//! `ResponsesClient`: a configured client in, a [`ResponseStreamJs`] out.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use codex_core::client::{ClientConfig, ResponsesClient, RetryHook, RetryInfo};
@@ -13,32 +12,9 @@ use napi_derive::napi;
 
 use crate::cancel::CancelToken;
 use crate::error::NativeError;
-use crate::exec_options::millis;
 use crate::guard::{catch_panic, catch_panic_sync};
+use crate::options::ClientOptions;
 use crate::stream::ResponseStreamJs;
-
-/// `ResponsesClient` options after the facade's validation (see `ClientOptions` in `index.d.ts`).
-#[napi(object)]
-pub struct ClientOptions {
-    /// The API key; `OPENAI_API_KEY` when absent.
-    pub api_key: Option<String>,
-    /// The base URL; `OPENAI_BASE_URL` or the public API when absent.
-    pub base_url: Option<String>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<u32>,
-    /// First backoff delay in ms.
-    pub retry_base_delay_ms: Option<f64>,
-    /// Backoff ceiling in ms.
-    pub retry_max_delay_ms: Option<f64>,
-    /// Longest silence on an open stream, in ms.
-    pub stream_idle_timeout_ms: Option<f64>,
-    /// Longest wait for response headers, in ms.
-    pub request_timeout_ms: Option<f64>,
-    /// Extra request headers; they replace ours of the same name.
-    pub headers: Option<HashMap<String, String>>,
-    /// Query parameters added to every request.
-    pub query: Option<HashMap<String, String>>,
-}
 
 /// One retry about to happen, as the `onRetry` hook receives it.
 #[napi(object, object_from_js = false)]
@@ -100,40 +76,23 @@ pub fn create_client(options: ClientOptions, on_retry: Option<OnRetry>) -> Clien
 }
 
 fn client_config(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientConfig {
-    let defaults = ClientConfig::default();
+    let on_retry = on_retry.map(|hook| {
+        let hook: RetryHook = Arc::new(move |info: &RetryInfo| {
+            hook.call(
+                RetryInfoJs {
+                    attempt: info.attempt,
+                    delay_ms: info.delay.as_secs_f64() * 1000.0,
+                    status: info.status,
+                    error: info.error.as_ref().map(NativeError::from),
+                },
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+        });
+        hook
+    });
     ClientConfig {
-        api_key: options.api_key,
-        base_url: options.base_url,
-        max_retries: options.max_retries.unwrap_or(defaults.max_retries),
-        retry_base_delay: options
-            .retry_base_delay_ms
-            .map_or(defaults.retry_base_delay, millis),
-        retry_max_delay: options
-            .retry_max_delay_ms
-            .map_or(defaults.retry_max_delay, millis),
-        stream_idle_timeout: options
-            .stream_idle_timeout_ms
-            .map_or(defaults.stream_idle_timeout, millis),
-        request_timeout: options
-            .request_timeout_ms
-            .map(millis)
-            .or(defaults.request_timeout),
-        headers: options.headers.unwrap_or_default().into_iter().collect(),
-        query: options.query.unwrap_or_default().into_iter().collect(),
-        on_retry: on_retry.map(|hook| {
-            let hook: RetryHook = Arc::new(move |info: &RetryInfo| {
-                hook.call(
-                    RetryInfoJs {
-                        attempt: info.attempt,
-                        delay_ms: info.delay.as_secs_f64() * 1000.0,
-                        status: info.status,
-                        error: info.error.as_ref().map(NativeError::from),
-                    },
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            });
-            hook
-        }),
+        on_retry,
+        ..ClientConfig::from(options)
     }
 }
 

@@ -14,9 +14,9 @@ use tokio::sync::mpsc;
 
 use crate::cancel::CancelToken;
 use crate::error::NativeError;
-use crate::exec_options::ExecOptions;
 use crate::exec_result::ExecResult;
 use crate::guard::{catch_panic, catch_panic_sync};
+use crate::options::ExecOptions;
 
 /// One piece of a command's output, as `onOutput` receives it.
 #[napi(object, object_from_js = false)]

@@ -5,7 +5,7 @@
 //! [`NativeError`] (code + message + the class's fields) that the hand-written facade (`index.js`)
 //! turns into the right `CodexError` subclass, so that `instanceof` holds under Jest too.
 //!
-//! - `exec` / `sandboxSupport`: [`exec`] (options in [`exec_options`], results in [`exec_result`]).
+//! - `exec` / `sandboxSupport`: [`exec`] (options in [`options`], results in [`exec_result`]).
 //! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
 //! - [`CancelToken`]: cancellation driven by the facade's `AbortSignal` listener.
 
@@ -19,18 +19,17 @@ mod cancel;
 mod client;
 mod error;
 mod exec;
-mod exec_options;
 mod exec_result;
 mod guard;
+mod options;
 mod stream;
 
 pub use cancel::CancelToken;
 pub use client::{
-    ClientOptions, ClientOutcome, CreateOutcome, OnRetry, ResponsesClientJs, RetryInfoJs,
-    create_client,
+    ClientOutcome, CreateOutcome, OnRetry, ResponsesClientJs, RetryInfoJs, create_client,
 };
 pub use error::NativeError;
 pub use exec::{ExecOutcome, OnOutput, OutputChunkJs, SandboxSupportJs, exec, sandbox_support};
-pub use exec_options::{ExecOptions, InheritEnvMode};
 pub use exec_result::{ExecResult, SandboxInfo};
+pub use options::{ClientOptions, ExecOptions, InheritEnvMode};
 pub use stream::{EventBatch, ResponseStreamJs};

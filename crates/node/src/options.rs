@@ -1,14 +1,16 @@
-//! [`ExecOptions`]: the options object of `exec`, converted into [`ExecParams`].
+//! The options objects of `exec` and `ResponsesClient`, converted into codex-core's parameters.
 //!
 //! The facade has already checked types and ranges and resolved `timeoutMs`' default (`null`
-//! means no timeout, which an `Option` here cannot tell from "not given"); what is left is turning
-//! milliseconds into durations and the policy's JSON into a [`SandboxPolicy`].
+//! means no timeout, which an `Option` here cannot tell from "not given"); what is left is filling
+//! in codex-core's defaults, turning milliseconds into durations and the policy's JSON into a
+//! [`SandboxPolicy`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use codex_core::SandboxPolicy;
+use codex_core::client::ClientConfig;
 use codex_core::exec::{ExecEnv, ExecParams, InheritEnv};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -85,6 +87,57 @@ impl TryFrom<ExecOptions> for ExecParams {
                 .collect(),
             ..defaults
         })
+    }
+}
+
+/// `ResponsesClient` options after the facade's validation (see `ClientOptions` in `index.d.ts`).
+#[napi(object)]
+pub struct ClientOptions {
+    /// The API key; `OPENAI_API_KEY` when absent.
+    pub api_key: Option<String>,
+    /// The base URL; `OPENAI_BASE_URL` or the public API when absent.
+    pub base_url: Option<String>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// First backoff delay in ms.
+    pub retry_base_delay_ms: Option<f64>,
+    /// Backoff ceiling in ms.
+    pub retry_max_delay_ms: Option<f64>,
+    /// Longest silence on an open stream, in ms.
+    pub stream_idle_timeout_ms: Option<f64>,
+    /// Longest wait for response headers, in ms.
+    pub request_timeout_ms: Option<f64>,
+    /// Extra request headers; they replace ours of the same name.
+    pub headers: Option<HashMap<String, String>>,
+    /// Query parameters added to every request.
+    pub query: Option<HashMap<String, String>>,
+}
+
+/// Everything but the retry hook, which the binding wraps separately.
+impl From<ClientOptions> for ClientConfig {
+    fn from(options: ClientOptions) -> Self {
+        let defaults = ClientConfig::default();
+        ClientConfig {
+            api_key: options.api_key,
+            base_url: options.base_url,
+            max_retries: options.max_retries.unwrap_or(defaults.max_retries),
+            retry_base_delay: options
+                .retry_base_delay_ms
+                .map_or(defaults.retry_base_delay, millis),
+            retry_max_delay: options
+                .retry_max_delay_ms
+                .map_or(defaults.retry_max_delay, millis),
+            stream_idle_timeout: options
+                .stream_idle_timeout_ms
+                .map_or(defaults.stream_idle_timeout, millis),
+            request_timeout: options
+                .request_timeout_ms
+                .map(millis)
+                .or(defaults.request_timeout),
+            headers: options.headers.unwrap_or_default().into_iter().collect(),
+            query: options.query.unwrap_or_default().into_iter().collect(),
+            on_retry: defaults.on_retry,
+        }
     }
 }
 
