@@ -17,6 +17,7 @@ pub(crate) const INVALID_ARGUMENT: &str = "ERR_INVALID_ARG_VALUE";
 
 /// A core error as data: the taxonomy's `code`, the message, and the class's fields.
 #[napi(object, object_from_js = false)]
+#[derive(Debug)]
 pub struct NativeError {
     /// The stable code of DESIGN.md §2 (or an errno name such as `ENOENT`).
     pub code: String,

@@ -6,6 +6,7 @@ use napi_derive::napi;
 
 /// What a command left behind (DESIGN.md §3); the facade adds the signal's name.
 #[napi(object, object_from_js = false)]
+#[derive(Debug)]
 pub struct ExecResult {
     /// The exit code, when the process exited by itself.
     pub exit_code: Option<i32>,
@@ -37,6 +38,7 @@ pub struct ExecResult {
 
 /// Which sandbox a command ran under and which layers it had.
 #[napi(object, object_from_js = false)]
+#[derive(Debug)]
 pub struct SandboxInfo {
     /// `none`, `linux` or `seatbelt`.
     pub kind: String,

@@ -54,21 +54,8 @@ impl TryFrom<ExecOptions> for ExecParams {
 
     fn try_from(options: ExecOptions) -> Result<Self, Self::Error> {
         let defaults = ExecParams::default();
-        let sandbox = options
-            .sandbox
-            .map(|json| {
-                serde_json::from_str::<SandboxPolicy>(&json).map_err(|err| {
-                    NativeError::invalid_argument(format!(
-                        "options.sandbox is not a valid policy: {err}"
-                    ))
-                })
-            })
-            .transpose()?;
-        let env = match (options.env, options.inherit_env) {
-            (Some(vars), _) => ExecEnv::Exact(vars.into_iter().collect()),
-            (None, Some(InheritEnvMode::All)) => ExecEnv::Inherit(InheritEnv::All),
-            (None, _) => ExecEnv::Inherit(InheritEnv::Filtered),
-        };
+        let sandbox = options.sandbox.as_deref().map(sandbox_policy).transpose()?;
+        let env = exec_env(options.env, options.inherit_env);
         Ok(ExecParams {
             cwd: options.cwd.map(PathBuf::from),
             env,
@@ -87,6 +74,22 @@ impl TryFrom<ExecOptions> for ExecParams {
                 .collect(),
             ..defaults
         })
+    }
+}
+
+/// The policy's JSON; a refusal (e.g. a misspelt field) is a bad argument naming the option.
+fn sandbox_policy(json: &str) -> Result<SandboxPolicy, NativeError> {
+    serde_json::from_str(json).map_err(|err| {
+        NativeError::invalid_argument(format!("options.sandbox is not a valid policy: {err}"))
+    })
+}
+
+/// `env` exactly when given, else the caller's environment, filtered unless `inheritEnv: 'all'`.
+fn exec_env(env: Option<HashMap<String, String>>, inherit: Option<InheritEnvMode>) -> ExecEnv {
+    match (env, inherit) {
+        (Some(vars), _) => ExecEnv::Exact(vars.into_iter().collect()),
+        (None, Some(InheritEnvMode::All)) => ExecEnv::Inherit(InheritEnv::All),
+        (None, _) => ExecEnv::Inherit(InheritEnv::Filtered),
     }
 }
 
@@ -145,4 +148,69 @@ impl From<ClientOptions> for ClientConfig {
 /// values, and anything too large for a `Duration` saturates instead of panicking.
 pub(crate) fn millis(ms: f64) -> Duration {
     Duration::try_from_secs_f64(ms.max(0.0) / 1000.0).unwrap_or(Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_is_exact_when_given_else_inherited_and_filtered_by_default() {
+        let vars = HashMap::from([("A".to_owned(), "1".to_owned())]);
+        assert_eq!(
+            exec_env(Some(vars), Some(InheritEnvMode::All)),
+            ExecEnv::Exact(vec![("A".into(), "1".into())])
+        );
+        assert_eq!(
+            exec_env(None, Some(InheritEnvMode::All)),
+            ExecEnv::Inherit(InheritEnv::All)
+        );
+        assert_eq!(exec_env(None, None), ExecEnv::Inherit(InheritEnv::Filtered));
+    }
+
+    #[test]
+    fn a_bad_policy_is_an_invalid_argument_naming_the_option() {
+        assert_eq!(
+            sandbox_policy(r#"{"mode":"read-only"}"#).unwrap(),
+            SandboxPolicy::ReadOnly {
+                network_access: false
+            }
+        );
+        let err = sandbox_policy(r#"{"mode":"workspace-write","writeableRoots":[]}"#).unwrap_err();
+        assert_eq!(err.code, crate::error::INVALID_ARGUMENT);
+        assert!(
+            err.message.starts_with("options.sandbox"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn milliseconds_become_durations_and_saturate_instead_of_panicking() {
+        assert_eq!(millis(1500.0), Duration::from_millis(1500));
+        assert_eq!(millis(f64::MAX), Duration::MAX);
+        assert_eq!(millis(-5.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn client_options_fill_in_the_core_defaults() {
+        let config = ClientConfig::from(ClientOptions {
+            api_key: Some("k".into()),
+            base_url: None,
+            max_retries: None,
+            retry_base_delay_ms: Some(10.0),
+            retry_max_delay_ms: None,
+            stream_idle_timeout_ms: None,
+            request_timeout_ms: Some(250.0),
+            headers: Some(HashMap::from([("api-key".to_owned(), "x".to_owned())])),
+            query: None,
+        });
+        let defaults = ClientConfig::default();
+        assert_eq!(config.max_retries, defaults.max_retries);
+        assert_eq!(config.retry_base_delay, Duration::from_millis(10));
+        assert_eq!(config.stream_idle_timeout, defaults.stream_idle_timeout);
+        assert_eq!(config.request_timeout, Some(Duration::from_millis(250)));
+        assert_eq!(config.headers, vec![("api-key".into(), "x".into())]);
+        assert!(config.on_retry.is_none());
+    }
 }
