@@ -19,3 +19,5 @@ status=0
 node bin/codex-native exec --sandbox workspace-write --cwd "$workspace" -- touch "$HOME/outside.txt" || status=$?
 echo "exit code $status (123: the sandbox denied the write)"
 test "$status" -eq 123
+test ! -e "$HOME/outside.txt"
+echo "and $HOME/outside.txt does not exist"

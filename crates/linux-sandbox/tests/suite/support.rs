@@ -92,10 +92,9 @@ impl Scene {
 
     /// A scene for `user` with `layers`.
     pub fn with(user: User, layers: Layers) -> Scene {
-        fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).unwrap();
         let root = tempfile::Builder::new()
             .prefix("sandbox-")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .tempdir_in(scratch_dir())
             .unwrap();
         fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
         let scene = Scene {
@@ -292,12 +291,53 @@ pub fn run_with_status(command: &mut Command) -> (Run, Vec<HelperStatus>) {
     (run, messages)
 }
 
+/// Where scenes and the probe live: cargo's scratch directory when it suits, else
+/// `/var/tmp/codex-linux-sandbox-tests`.
+///
+/// It must lie outside `/tmp` and `$TMPDIR`, which the default policy makes writable, and every
+/// ancestor must be searchable by uid 65534. A checkout under `/tmp` or under a private home
+/// directory breaks one or the other for `CARGO_TARGET_TMPDIR`.
+pub fn scratch_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        fs::create_dir_all(&target).unwrap();
+        let target = target.canonicalize().unwrap();
+        let dir = if suits_every_user_outside_tmp(&target) {
+            target
+        } else {
+            let shared = PathBuf::from("/var/tmp/codex-linux-sandbox-tests");
+            fs::create_dir_all(&shared).unwrap();
+            fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).unwrap();
+            shared
+        };
+        assert!(suits_every_user_outside_tmp(&dir), "{}", dir.display());
+        dir
+    })
+}
+
+/// Whether `dir` is outside the default writable temp roots and reachable by any user.
+fn suits_every_user_outside_tmp(dir: &Path) -> bool {
+    let temp_roots = [
+        Some(PathBuf::from("/tmp")),
+        std::env::var_os("TMPDIR").map(PathBuf::from),
+    ];
+    let under_temp = temp_roots
+        .iter()
+        .flatten()
+        .filter_map(|root| root.canonicalize().ok())
+        .any(|root| dir.starts_with(root));
+    let searchable = dir.ancestors().all(|ancestor| {
+        fs::metadata(ancestor).is_ok_and(|meta| meta.permissions().mode() & 0o001 != 0)
+    });
+    !under_temp && searchable
+}
+
 /// The probe program (tests/suite/probe.c), compiled once per test run.
 pub fn probe() -> &'static str {
     static PROBE: OnceLock<String> = OnceLock::new();
     PROBE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        fs::create_dir_all(dir).unwrap();
+        let dir = scratch_dir();
         let target = dir.join("probe");
         let partial = dir.join(format!("probe.{}", std::process::id()));
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/probe.c");
