@@ -56,6 +56,9 @@ pub(crate) enum Ending {
 /// `response.failed` and `error` events.
 pub(crate) fn classify(sse: SseEvent) -> Result<(ResponseEvent, Ending), CodexErr> {
     let kind = match serde_json::from_str::<TypeField<'_>>(&sse.data) {
+        // Servers name the SSE event after the JSON `type`; reusing that string saves an
+        // allocation per event.
+        Ok(TypeField(Some(kind))) if kind == sse.event.as_str() => sse.event,
         Ok(TypeField(Some(kind))) => kind.into_owned(),
         Ok(TypeField(None)) => sse.event,
         Err(source) => {

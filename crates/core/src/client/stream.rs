@@ -2,12 +2,18 @@
 //! terminal event, and retried while no event has been handed out yet.
 
 use std::collections::VecDeque;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::Poll;
 use std::time::Duration;
 
-use futures_util::Stream;
+use bytes::Bytes;
+use futures_util::{FutureExt, Stream};
+use tokio::time::{Instant, Sleep};
+use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use super::event::{Ending, ResponseEvent, classify};
-use super::request::{Request, ResponseHead, cancellable};
+use super::request::{Request, ResponseHead};
 use super::sse::{SseError, SseEvent, SseParser};
 use crate::{CodexErr, Result};
 
@@ -17,10 +23,22 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 /// How much of a completed stream's trailing body is read for reuse before giving up on it.
 const DRAIN_LIMIT: usize = 64 * 1024;
 
+/// How many bytes of chunks that already arrived one read takes after the chunk it waited for.
+/// The HTTP client hands the body over in slices of a few KiB, one task wake-up each; taking
+/// the ready ones together lets a batch fill without waiting, and the cap bounds the buffering.
+const READY_LIMIT: usize = 256 * 1024;
+
+/// Stands in for an idle deadline too far away to represent (about 30 years).
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// What reading one chunk of the body gave.
+type Chunk = reqwest::Result<Option<Bytes>>;
+
 /// The events of one response, in arrival order.
 ///
-/// Only one network chunk's worth of events is buffered: the next chunk is read when the
-/// caller asks for an event and none is left.
+/// Only the events of what the connection had received when last read are buffered (at most
+/// [`READY_LIMIT`] bytes beyond one chunk): the network is read again when the caller asks for
+/// an event and none is left.
 ///
 /// # Retries
 ///
@@ -39,11 +57,20 @@ pub struct ResponseStream {
     queue: VecDeque<SseEvent>,
     /// A failure met while filling a batch, reported by the next call.
     deferred: Option<CodexErr>,
+    /// The end or error of the body met while taking ready chunks, handled once the events
+    /// parsed before it are handed out.
+    held_break: Option<Chunk>,
+    /// Fires no later than the current idle deadline. Reading a chunk only moves the deadline;
+    /// the timer is re-armed when it fires early, so a busy stream touches no timer per chunk.
+    idle_timer: Option<Pin<Box<Sleep>>>,
+    /// Resolves on cancellation: one registration for the stream's life, not one per chunk.
+    cancelled: Pin<Box<WaitForCancellationFutureOwned>>,
     events_received: u64,
 }
 
 impl ResponseStream {
     pub(crate) fn new(request: Request, response: reqwest::Response, head: ResponseHead) -> Self {
+        let cancelled = Box::pin(request.cancel.clone().cancelled_owned());
         ResponseStream {
             request,
             response: Some(response),
@@ -51,6 +78,9 @@ impl ResponseStream {
             parser: SseParser::new(),
             queue: VecDeque::new(),
             deferred: None,
+            held_break: None,
+            idle_timer: None,
+            cancelled,
             events_received: 0,
         }
     }
@@ -109,7 +139,7 @@ impl ResponseStream {
     }
 
     /// Up to `max` events: waits for the first, then takes what is already buffered, so one
-    /// call can carry a whole network chunk across an FFI boundary.
+    /// call can carry everything already received across an FFI boundary.
     ///
     /// # Errors
     ///
@@ -139,6 +169,7 @@ impl ResponseStream {
     /// Ends the stream now and drops the connection; later calls to `next` return `None`.
     pub fn close(&mut self) {
         self.response = None;
+        self.held_break = None;
         self.queue.clear();
     }
 
@@ -166,26 +197,21 @@ impl ResponseStream {
         }
     }
 
-    /// Reads and parses the next chunk, retrying a break before the first event.
+    /// Reads and parses the next chunk and those already behind it, retrying a break before
+    /// the first event.
     async fn read(&mut self) -> Result<()> {
-        let Some(response) = self.response.as_mut() else {
+        if self.response.is_none() {
             return Ok(());
+        }
+        let chunk = match self.held_break.take() {
+            Some(chunk) => chunk,
+            None => self.wait_for_chunk().await?,
         };
-        let idle = self.request.idle_timeout();
-        let chunk = cancellable(
-            &self.request.cancel,
-            tokio::time::timeout(idle, response.chunk()),
-        )
-        .await?
-        .map_err(|_elapsed| CodexErr::Timeout { idle })?;
         match chunk {
-            Ok(Some(bytes)) => self.parser.feed(&bytes, &mut self.queue).map_err(
-                |SseError::EventTooLarge { limit, head }| CodexErr::Json {
-                    message: format!("event exceeds {limit} bytes"),
-                    raw: head,
-                    source: None,
-                },
-            ),
+            Ok(Some(bytes)) => {
+                feed(&mut self.parser, &mut self.queue, &bytes)?;
+                self.take_ready().await
+            }
             Ok(None) => {
                 self.broken("stream closed before response.completed", None)
                     .await
@@ -195,6 +221,73 @@ impl ResponseStream {
                     .await
             }
         }
+    }
+
+    /// Waits for the next chunk, at most the idle timeout from now.
+    ///
+    /// # Errors
+    ///
+    /// `Timeout` when no byte arrives in time, `Interrupted` when cancelled.
+    async fn wait_for_chunk(&mut self) -> Result<Chunk> {
+        let Some(response) = self.response.as_mut() else {
+            return Ok(Ok(None));
+        };
+        let idle = self.request.idle_timeout();
+        let now = Instant::now();
+        let deadline = now.checked_add(idle).unwrap_or_else(|| now + FAR_FUTURE);
+        let timer = self
+            .idle_timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        let cancelled = &mut self.cancelled;
+        let mut chunk = pin!(response.chunk());
+        poll_fn(|cx| {
+            if cancelled.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(CodexErr::Interrupted { output: None }));
+            }
+            if let Poll::Ready(chunk) = chunk.as_mut().poll(cx) {
+                return Poll::Ready(Ok(chunk));
+            }
+            while timer.as_mut().poll(cx).is_ready() {
+                if timer.deadline() >= deadline {
+                    return Poll::Ready(Err(CodexErr::Timeout { idle }));
+                }
+                timer.as_mut().reset(deadline);
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Parses the chunks that already arrived, up to [`READY_LIMIT`] bytes, without waiting
+    /// for the network; a break among them is held until the events before it are handed out.
+    ///
+    /// The HTTP connection task decodes the next chunk only after this one was taken, so when
+    /// none is ready this yields once to let it run before concluding nothing more arrived.
+    async fn take_ready(&mut self) -> Result<()> {
+        let Some(response) = self.response.as_mut() else {
+            return Ok(());
+        };
+        let mut taken = 0;
+        let mut yielded = false;
+        while taken < READY_LIMIT && !self.request.cancel.is_cancelled() {
+            match response.chunk().now_or_never() {
+                None if yielded => break,
+                None => {
+                    tokio::task::yield_now().await;
+                    yielded = true;
+                }
+                Some(Ok(Some(bytes))) => {
+                    taken += bytes.len();
+                    yielded = false;
+                    feed(&mut self.parser, &mut self.queue, &bytes)?;
+                }
+                Some(end) => {
+                    self.held_break = Some(end);
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn broken(&mut self, message: &str, source: Option<reqwest::Error>) -> Result<()> {
@@ -225,6 +318,7 @@ impl ResponseStream {
     /// server that holds it open only costs that task's [`DRAIN_TIMEOUT`].
     fn complete(&mut self) {
         self.queue.clear();
+        self.held_break = None;
         let Some(mut response) = self.response.take() else {
             return;
         };
@@ -243,4 +337,19 @@ impl ResponseStream {
             });
         }
     }
+}
+
+/// Parses `bytes` into `queue`.
+///
+/// # Errors
+///
+/// `Json` when an event outgrows the parser's limit.
+fn feed(parser: &mut SseParser, queue: &mut VecDeque<SseEvent>, bytes: &[u8]) -> Result<()> {
+    parser
+        .feed(bytes, queue)
+        .map_err(|SseError::EventTooLarge { limit, head }| CodexErr::Json {
+            message: format!("event exceeds {limit} bytes"),
+            raw: head,
+            source: None,
+        })
 }

@@ -572,6 +572,44 @@ async fn batches_take_what_is_buffered_and_hold_back_a_failure() {
 }
 
 #[tokio::test]
+async fn a_batch_takes_every_chunk_already_received_and_holds_back_the_break() {
+    let server = Server::start(|_, mut conn| async move {
+        conn.write(chunked_sse(&delta("0"))).await;
+        for i in 1..5 {
+            let body = delta(&i.to_string());
+            conn.write(format!("{:x}\r\n{body}\r\n", body.len())).await;
+        }
+        // Dropped without the last chunk: a broken body.
+    })
+    .await;
+    let mut stream = create(config(&server)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Five HTTP chunks reach the client as five body chunks; all are in by now, so one call
+    // carries them all, and the break behind them waits for the next call.
+    let batch = stream.next_batch(100).await.unwrap().unwrap();
+    let deltas: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|event| {
+            serde_json::from_str::<serde_json::Value>(&event.data).unwrap()["delta"].clone()
+        })
+        .collect();
+    assert_eq!(deltas, ["0", "1", "2", "3", "4"], "{batch:?}");
+    let error = stream.next_batch(100).await.unwrap().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CodexErr::Stream {
+                events_received: 5,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(stream.next_batch(100).await.is_none());
+}
+
+#[tokio::test]
 async fn one_mebibyte_event_in_small_writes() {
     let text = "x".repeat(1 << 20);
     let payload = delta(&text);
