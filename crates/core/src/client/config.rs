@@ -97,7 +97,7 @@ pub struct RetryInfo {
 /// The key and URL a client talks to, after the environment fallbacks.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
-    /// `None` when the caller authenticates through its own `Authorization` header.
+    /// `None` when the caller authenticates through its own `Authorization` or `api-key` header.
     pub(crate) api_key: Option<String>,
     /// `{base}/responses`.
     pub(crate) url: String,
@@ -113,16 +113,18 @@ impl Endpoint {
         config: &ClientConfig,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Endpoint> {
-        let own_authorization = config
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        // A caller that brings its own credential header (a proxy's `Authorization`, Azure's
+        // `api-key`) needs no key, and the environment's OpenAI key must not travel to that
+        // endpoint uninvited; a key passed in the config is still sent.
+        let own_credential = config.headers.iter().any(|(name, _)| {
+            name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("api-key")
+        });
         let api_key = config
             .api_key
             .clone()
-            .or_else(|| env(API_KEY_VAR))
+            .or_else(|| (!own_credential).then(|| env(API_KEY_VAR)).flatten())
             .filter(|key| !key.is_empty());
-        if api_key.is_none() && !own_authorization {
+        if api_key.is_none() && !own_credential {
             return Err(CodexErr::EnvVar(EnvVarError {
                 var: API_KEY_VAR.into(),
                 instructions: Some(format!(
@@ -197,6 +199,22 @@ mod tests {
         };
         let endpoint = Endpoint::resolve(&config, env(&[])).unwrap();
         assert_eq!(endpoint.api_key, None);
+    }
+
+    #[test]
+    fn an_azure_api_key_header_needs_no_key_and_keeps_the_env_key_home() {
+        let azure = ClientConfig {
+            headers: vec![("Api-Key".into(), "azure-secret".into())],
+            ..ClientConfig::default()
+        };
+        let endpoint = Endpoint::resolve(&azure, env(&[(API_KEY_VAR, "sk-env")])).unwrap();
+        assert_eq!(endpoint.api_key, None);
+        let explicit = ClientConfig {
+            api_key: Some("sk-config".into()),
+            ..azure
+        };
+        let endpoint = Endpoint::resolve(&explicit, env(&[])).unwrap();
+        assert_eq!(endpoint.api_key.as_deref(), Some("sk-config"));
     }
 
     #[test]
