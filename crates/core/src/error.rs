@@ -193,6 +193,15 @@ pub enum SandboxErr {
         detail: String,
     },
 
+    /// The policy cannot be applied as given (a writable root that is `/` or lies in `/proc`,
+    /// `/sys` or `/dev`, one reached through a symlink a sandboxed run could have planted, a
+    /// protected path this machine cannot keep read-only); nothing was run.
+    #[error("the sandbox policy cannot be applied: {detail}")]
+    Policy {
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+
     /// This platform has no sandbox; nothing was run.
     #[error("sandboxing is not supported on {platform}")]
     Unsupported {
@@ -340,6 +349,7 @@ impl SandboxErr {
             SandboxErr::SeccompInstall { .. } | SandboxErr::SeccompBackend { .. } => {
                 "SECCOMP_SETUP"
             }
+            SandboxErr::Policy { .. } => "SANDBOX_POLICY",
             SandboxErr::Unsupported { .. } => "SANDBOX_UNSUPPORTED",
         }
     }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use codex_sandbox_policy::{SetupFailure, UsageError};
 
 use crate::landlock::LandlockError;
+use crate::paths::PathError;
 
 /// Everything that can stop the helper before it execs the command.
 #[derive(Debug, thiserror::Error)]
@@ -27,21 +28,39 @@ pub(crate) enum SetupError {
         "danger-full-access asks for no sandbox: run the command directly, not through the helper"
     )]
     FullAccess,
+    /// A root the policy names cannot be used.
+    #[error("writable root")]
+    Root(#[from] PathError),
+    /// The workspace root does not exist.
+    #[error("the workspace root {} does not exist", path.display())]
+    MissingWorkspace {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The working directory does not exist or cannot be entered.
+    #[error("cwd {} cannot be entered", path.display())]
+    Cwd {
+        /// The path.
+        path: PathBuf,
+        /// The error of `chdir`.
+        #[source]
+        source: io::Error,
+    },
+    /// Protected paths exist that this machine cannot keep read-only.
+    #[error(
+        "{} cannot be kept read-only without a mount namespace (user namespaces are not allowed here); allow user namespaces, or set protectedPaths to [] to run without protecting them",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    Unprotectable {
+        /// The protected paths that exist.
+        paths: Vec<PathBuf>,
+    },
     /// Landlock is missing or could not be enforced in full.
     #[error("landlock")]
     Landlock(#[from] LandlockError),
     /// The kernel refused the seccomp filter.
     #[error("seccomp: the filter could not be installed")]
-    SeccompInstall(#[source] seccompiler::Error),
-    /// A path the policy names could not be resolved.
-    #[error("cannot resolve {}", path.display())]
-    Path {
-        /// The path as given.
-        path: PathBuf,
-        /// Why it failed.
-        #[source]
-        source: io::Error,
-    },
+    SeccompInstall(#[source] io::Error),
     /// Another system call failed; `context` says which step.
     #[error("{context}")]
     Os {
@@ -60,6 +79,11 @@ impl SetupError {
             context,
             source: io::Error::last_os_error(),
         }
+    }
+
+    /// Wraps `source` with the step that failed.
+    pub(crate) fn os(context: &'static str) -> impl FnOnce(io::Error) -> SetupError {
+        move |source| SetupError::Os { context, source }
     }
 
     /// The message and every cause after it, joined by `: ` — the text of the one stderr line.
@@ -81,6 +105,14 @@ impl SetupError {
             SetupError::Usage(_) | SetupError::StatusFd { .. } | SetupError::FullAccess => {
                 SetupFailure::Usage { detail }
             }
+            SetupError::Root(_) | SetupError::MissingWorkspace { .. } => {
+                SetupFailure::Policy { detail }
+            }
+            SetupError::Cwd { source, .. } => SetupFailure::Cwd {
+                errno: source.raw_os_error().unwrap_or(libc::ENOENT),
+                detail,
+            },
+            SetupError::Unprotectable { .. } => SetupFailure::Unenforceable { detail },
             SetupError::Landlock(error) => SetupFailure::Landlock {
                 abi: error.kernel_abi(),
                 needed: error.needed_abi(),
@@ -90,7 +122,7 @@ impl SetupError {
                 backend: false,
                 detail,
             },
-            SetupError::Path { .. } | SetupError::Os { .. } => SetupFailure::Other { detail },
+            SetupError::Os { .. } => SetupFailure::Other { detail },
         }
     }
 }

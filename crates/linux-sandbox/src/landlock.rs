@@ -1,8 +1,12 @@
 //! Landlock: read and execute everywhere, write only beneath the writable roots, and — at the
 //! ABIs that have them — no TCP, no signals or abstract Unix sockets outside, no connecting to
-//! Unix socket files outside the writable roots.
+//! Unix socket files but in the workspace, the extra writable roots and the allow-list.
+//!
+//! Every rule is attached to a descriptor the helper opened once ([`crate::paths`]): nothing is
+//! looked up by path here.
 
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::PathBuf;
 
 use codex_sandbox_policy::LandlockCoverage;
 use landlock::{
@@ -18,10 +22,22 @@ const FULL_COVERAGE_ABI: ABI = ABI::V9;
 /// `LANDLOCK_CREATE_RULESET_VERSION`: ask `landlock_create_ruleset` for the kernel's ABI.
 const CREATE_RULESET_VERSION: libc::c_uint = 1;
 
+/// A directory (or file) a rule is attached to.
+pub(crate) struct RuleTarget<'a> {
+    /// The opened path.
+    pub(crate) fd: BorrowedFd<'a>,
+    /// Whether it is a directory (a file only takes the rights a file can have).
+    pub(crate) is_dir: bool,
+}
+
 /// What the sandbox should hold, as far as Landlock is concerned.
 pub(crate) struct LandlockRules<'a> {
-    /// Directories (or files) that get every access right.
-    pub(crate) writable_roots: &'a [PathBuf],
+    /// Roots that get every access right, Unix-socket connects included.
+    pub(crate) writable_roots: Vec<RuleTarget<'a>>,
+    /// Roots that get every right but connecting to Unix sockets (`/tmp`, `$TMPDIR`).
+    pub(crate) shared_roots: Vec<RuleTarget<'a>>,
+    /// Socket files or directories on the policy's allow-list.
+    pub(crate) allowed_sockets: Vec<RuleTarget<'a>>,
     /// Deny TCP bind and connect (where the ABI can).
     pub(crate) deny_tcp: bool,
 }
@@ -41,7 +57,7 @@ pub(crate) enum LandlockError {
     /// The kernel has no Landlock, or it is disabled at boot.
     #[error("the kernel does not offer Landlock (needs ABI 1 or newer)")]
     Unavailable,
-    /// A path named by the policy could not be opened to attach a rule.
+    /// `/` or `/dev/null` could not be opened to attach a rule.
     #[error("cannot open {} for a rule", path.display())]
     Path {
         /// The ABI tried: the kernel's, at most the newest this crate knows.
@@ -128,17 +144,40 @@ pub(crate) fn restrict(rules: &LandlockRules<'_>) -> Result<LandlockOutcome, Lan
     if abi >= ABI::V6 {
         ruleset = ruleset.scope(Scope::from_all(abi)).map_err(ruleset_error)?;
     }
+    let root = PathFd::new("/").map_err(|source| LandlockError::Path {
+        abi: used,
+        path: "/".into(),
+        source,
+    })?;
+    let dev_null = PathFd::new("/dev/null").map_err(|source| LandlockError::Path {
+        abi: used,
+        path: "/dev/null".into(),
+        source,
+    })?;
     let mut created = ruleset
         .create()
         .map_err(ruleset_error)?
-        .add_rule(beneath(Path::new("/"), AccessFs::from_read(abi), abi)?)
+        .add_rule(PathBeneath::new(root, AccessFs::from_read(abi)))
         .map_err(ruleset_error)?
-        .add_rule(beneath(Path::new("/dev/null"), dev_null_access(abi), abi)?)
+        .add_rule(PathBeneath::new(dev_null, dev_null_access(abi)))
         .map_err(ruleset_error)?;
-    for root in rules.writable_roots {
-        created = created
-            .add_rule(beneath(root, AccessFs::from_all(abi), abi)?)
-            .map_err(ruleset_error)?;
+    let everything = AccessFs::from_all(abi);
+    let shared = everything & !BitFlags::from(AccessFs::ResolveUnix);
+    let sockets = everything & AccessFs::ResolveUnix;
+    let grants = [
+        (&rules.writable_roots, everything),
+        (&rules.shared_roots, shared),
+        (&rules.allowed_sockets, sockets),
+    ];
+    for (targets, access) in grants {
+        if access.is_empty() {
+            continue;
+        }
+        for target in targets {
+            created = created
+                .add_rule(beneath(target, access, abi))
+                .map_err(ruleset_error)?;
+        }
     }
     let status = created.restrict_self().map_err(ruleset_error)?;
     if status.ruleset != RulesetStatus::FullyEnforced {
@@ -163,21 +202,16 @@ fn dev_null_access(abi: ABI) -> BitFlags<AccessFs> {
         & make_bitflags!(AccessFs::{ReadFile | WriteFile | Truncate | IoctlDev})
 }
 
-/// A rule granting `access` beneath `path`; for a file, only the rights a file can have.
-fn beneath(
-    path: &Path,
+/// A rule granting `access` beneath `target`; for a file, only the rights a file can have.
+fn beneath<'a>(
+    target: &'a RuleTarget<'a>,
     access: BitFlags<AccessFs>,
     abi: ABI,
-) -> Result<PathBeneath<PathFd>, LandlockError> {
-    let fd = PathFd::new(path).map_err(|source| LandlockError::Path {
-        abi: abi as u32,
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let access = if path.is_dir() {
+) -> PathBeneath<BorrowedFd<'a>> {
+    let access = if target.is_dir {
         access
     } else {
         access & AccessFs::from_file(abi)
     };
-    Ok(PathBeneath::new(fd, access))
+    PathBeneath::new(target.fd.as_fd(), access)
 }

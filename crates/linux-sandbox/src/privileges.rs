@@ -99,3 +99,16 @@ pub(crate) fn set_no_new_privs() -> Result<(), SetupError> {
     }
     Ok(())
 }
+
+/// Makes this process non-dumpable: nothing without `CAP_SYS_PTRACE` can ptrace it or read its
+/// memory, which keeps the command (same user, same Landlock domain) out of the init.
+///
+/// # Errors
+/// [`SetupError::Os`] if the kernel refuses.
+pub(crate) fn set_not_dumpable() -> Result<(), SetupError> {
+    // SAFETY: prctl with integer arguments.
+    if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
+        return Err(SetupError::last_os("marking the init non-dumpable"));
+    }
+    Ok(())
+}

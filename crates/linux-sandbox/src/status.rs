@@ -5,14 +5,12 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{FromRawFd, RawFd};
 
-use codex_sandbox_policy::{EXIT_SETUP_FAILED, EnforcedLayers, HelperStatus, STATUS_FD_ENV};
+use codex_sandbox_policy::{
+    EXIT_SETUP_FAILED, EnforcedLayers, HelperStatus, STATUS_FD_ENV, SetupFailure,
+};
 
+use crate::denials::Denials;
 use crate::error::SetupError;
-
-/// Exit code when the command was not found, as a shell reports it.
-const EXIT_NOT_FOUND: i32 = 127;
-/// Exit code when the command exists but could not be executed.
-const EXIT_NOT_EXECUTABLE: i32 = 126;
 
 /// Where status messages go.
 pub(crate) enum Reporter {
@@ -23,8 +21,8 @@ pub(crate) enum Reporter {
 }
 
 impl Reporter {
-    /// Takes the status pipe named by [`STATUS_FD_ENV`], if any, and marks it close-on-exec so
-    /// that the caller sees EOF exactly when the command is exec'd.
+    /// Takes the status pipe named by [`STATUS_FD_ENV`], if any, marks it close-on-exec and
+    /// removes the variable, so that the command inherits neither.
     ///
     /// # Errors
     /// [`SetupError::StatusFd`] when the variable is set but names no open fd.
@@ -48,46 +46,78 @@ impl Reporter {
         if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } == -1 {
             return Err(bad());
         }
+        // SAFETY: the helper is still single-threaded; nothing reads the environment meanwhile.
+        unsafe { std::env::remove_var(STATUS_FD_ENV) };
         // SAFETY: the fd is open (fcntl succeeded) and nothing else in this process uses it.
         Ok(Reporter::Pipe(unsafe { File::from_raw_fd(fd) }))
     }
 
-    /// Reports that every layer is in place; the next step is exec.
+    /// Whether a person runs the helper (no status pipe): then stderr carries what it says.
+    pub(crate) fn by_hand(&self) -> bool {
+        matches!(self, Reporter::Stderr)
+    }
+
+    /// Reports that every layer is in place and the command is about to be exec'd.
     pub(crate) fn ready(&mut self, layers: EnforcedLayers) {
-        if let Reporter::Pipe(pipe) = self {
-            // A caller that closed its end no longer listens; the command still runs.
-            let _ = write_without_sigpipe(pipe, &HelperStatus::Ready(layers).to_line());
+        self.send(&HelperStatus::Ready(layers));
+    }
+
+    /// Reports that `execvp` of `program` failed with `errno`.
+    pub(crate) fn exec_failed(&mut self, program: &OsStr, errno: i32) {
+        match self {
+            Reporter::Pipe(_) => self.send(&HelperStatus::ExecFailed { errno }),
+            Reporter::Stderr => print_error(&format!(
+                "cannot run {}: {}",
+                program.to_string_lossy(),
+                io::Error::from_raw_os_error(errno)
+            )),
+        }
+    }
+
+    /// Reports what the sandbox refused: a `denials` message, or one line per kind by hand.
+    pub(crate) fn denials(&mut self, denials: &Denials) {
+        match self {
+            Reporter::Pipe(_) => {
+                if let Some(report) = denials.report() {
+                    self.send(&HelperStatus::Denials(report));
+                }
+            }
+            Reporter::Stderr => denials.summary().iter().for_each(|line| print_error(line)),
+        }
+    }
+
+    /// A warning for a person running the helper by hand (the status pipe carries the same
+    /// facts in `ready`).
+    pub(crate) fn warn(&self, text: &str) {
+        if self.by_hand() {
+            print_error(&format!("warning: {text}"));
         }
     }
 
     /// Reports a setup failure and exits with [`EXIT_SETUP_FAILED`]; nothing was run.
     pub(crate) fn setup_failed(self, error: &SetupError) -> ! {
-        let line = HelperStatus::SetupFailed(error.to_failure()).to_line();
-        self.send_or_print(&line, &error.chain());
+        self.setup_failure(error.to_failure())
+    }
+
+    /// Reports a setup failure the confined side described and exits with
+    /// [`EXIT_SETUP_FAILED`].
+    pub(crate) fn setup_failure(self, failure: SetupFailure) -> ! {
+        let text = failure.detail().to_string();
+        let line = HelperStatus::SetupFailed(failure).to_line();
+        if let Reporter::Pipe(mut pipe) = self
+            && write_without_sigpipe(&mut pipe, &line).is_ok()
+        {
+            std::process::exit(EXIT_SETUP_FAILED)
+        }
+        print_error(&text);
         std::process::exit(EXIT_SETUP_FAILED)
     }
 
-    /// Reports that `execvp` of `program` failed and exits 127 (not found) or 126.
-    pub(crate) fn exec_failed(self, program: &OsStr, error: &io::Error) -> ! {
-        let errno = error.raw_os_error().unwrap_or(libc::EIO);
-        let line = HelperStatus::ExecFailed { errno }.to_line();
-        let text = format!("cannot run {}: {error}", program.to_string_lossy());
-        self.send_or_print(&line, &text);
-        std::process::exit(if errno == libc::ENOENT {
-            EXIT_NOT_FOUND
-        } else {
-            EXIT_NOT_EXECUTABLE
-        })
-    }
-
-    /// Writes `line` to the pipe; falls back to the stderr line when there is no pipe or it broke.
-    fn send_or_print(self, line: &str, text: &str) {
-        if let Reporter::Pipe(mut pipe) = self
-            && write_without_sigpipe(&mut pipe, line).is_ok()
-        {
-            return;
+    fn send(&mut self, status: &HelperStatus) {
+        if let Reporter::Pipe(pipe) = self {
+            // A caller that closed its end no longer listens; the command still runs.
+            let _ = write_without_sigpipe(pipe, &status.to_line());
         }
-        print_error(text);
     }
 }
 

@@ -123,9 +123,9 @@ fn sandbox_fields(err: &SandboxErr) -> Value {
         } => {
             json!({ "abi": abi, "needed": needed, "detail": detail })
         }
-        SandboxErr::SeccompInstall { detail } | SandboxErr::SeccompBackend { detail } => {
-            json!({ "detail": detail })
-        }
+        SandboxErr::SeccompInstall { detail }
+        | SandboxErr::SeccompBackend { detail }
+        | SandboxErr::Policy { detail } => json!({ "detail": detail }),
         SandboxErr::Unsupported { platform } => json!({ "platform": platform }),
         SandboxErr::Denied { .. } => json!({}),
     }

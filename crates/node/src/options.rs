@@ -172,9 +172,7 @@ mod tests {
     fn a_bad_policy_is_an_invalid_argument_naming_the_option() {
         assert_eq!(
             sandbox_policy(r#"{"mode":"read-only"}"#).unwrap(),
-            SandboxPolicy::ReadOnly {
-                network_access: false
-            }
+            SandboxPolicy::ReadOnly(codex_sandbox_policy::ReadOnlyPolicy::default())
         );
         let err = sandbox_policy(r#"{"mode":"workspace-write","writeableRoots":[]}"#).unwrap_err();
         assert_eq!(err.code, crate::error::INVALID_ARGUMENT);

@@ -10,7 +10,7 @@ use crate::SandboxPolicy;
 pub struct HelperInvocation {
     /// The policy to enforce before the command runs.
     pub policy: SandboxPolicy,
-    /// The directory the policy calls cwd; the helper changes into it. `None`: the current one.
+    /// Where the command starts (and the default workspace root). `None`: the current directory.
     pub cwd: Option<PathBuf>,
     /// The command and its arguments; never empty once parsed.
     pub command: Vec<OsString>,
@@ -28,6 +28,12 @@ pub enum UsageError {
     /// The policy is not valid JSON for a [`SandboxPolicy`].
     #[error("invalid --policy JSON")]
     InvalidPolicy(#[source] serde_json::Error),
+    /// The policy is JSON but not an object (serde would read an array as one).
+    #[error("--policy must be a JSON object")]
+    PolicyNotObject,
+    /// A flag was given twice; the second must not silently replace the first.
+    #[error("{0} given more than once")]
+    Repeated(&'static str),
     /// The policy is not UTF-8.
     #[error("--policy is not valid UTF-8")]
     PolicyNotUtf8,
@@ -71,11 +77,17 @@ impl HelperInvocation {
             };
             match arg.to_str() {
                 Some("--policy") => {
+                    if policy.is_some() {
+                        return Err(UsageError::Repeated("--policy"));
+                    }
                     let json = args.next().ok_or(UsageError::MissingValue("--policy"))?;
                     let json = json.into_string().map_err(|_| UsageError::PolicyNotUtf8)?;
-                    policy = Some(serde_json::from_str(&json).map_err(UsageError::InvalidPolicy)?);
+                    policy = Some(parse_policy(&json)?);
                 }
                 Some("--cwd") => {
+                    if cwd.is_some() {
+                        return Err(UsageError::Repeated("--cwd"));
+                    }
                     cwd = Some(PathBuf::from(
                         args.next().ok_or(UsageError::MissingValue("--cwd"))?,
                     ));
@@ -97,9 +109,18 @@ impl HelperInvocation {
     }
 }
 
+/// The policy from its JSON text, which must be an object.
+fn parse_policy(json: &str) -> Result<SandboxPolicy, UsageError> {
+    if !json.trim_start().starts_with('{') {
+        return Err(UsageError::PolicyNotObject);
+    }
+    serde_json::from_str(json).map_err(UsageError::InvalidPolicy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::WorkspaceWritePolicy;
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
@@ -108,11 +129,11 @@ mod tests {
     #[test]
     fn round_trips_through_the_command_line() {
         let invocation = HelperInvocation {
-            policy: SandboxPolicy::WorkspaceWrite {
+            policy: SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
                 writable_roots: vec!["/data".into()],
-                network_access: false,
                 exclude_tmp: true,
-            },
+                ..WorkspaceWritePolicy::default()
+            }),
             cwd: Some("/ws".into()),
             command: args(&["sh", "-c", "echo -- --policy"]),
         };
@@ -152,6 +173,20 @@ mod tests {
         assert!(matches!(
             HelperInvocation::parse(args(&["--policy"])),
             Err(UsageError::MissingValue("--policy"))
+        ));
+        assert!(matches!(
+            HelperInvocation::parse(args(&["--policy", r#"[{"mode":"read-only"}]"#, "--", "ls"])),
+            Err(UsageError::PolicyNotObject)
+        ));
+        assert!(matches!(
+            HelperInvocation::parse(args(&["--policy", policy, "--policy", policy, "--", "ls"])),
+            Err(UsageError::Repeated("--policy"))
+        ));
+        assert!(matches!(
+            HelperInvocation::parse(args(&[
+                "--policy", policy, "--cwd", "/a", "--cwd", "/b", "--", "ls"
+            ])),
+            Err(UsageError::Repeated("--cwd"))
         ));
     }
 }

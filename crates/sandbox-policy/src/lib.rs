@@ -7,7 +7,8 @@
 //! - [`HelperInvocation`]: the helper's command line, `--policy JSON [--cwd DIR] -- COMMAND ARGS…`,
 //!   encoded by [`HelperInvocation::to_args`] and decoded by [`HelperInvocation::parse`].
 //! - [`HelperStatus`]: the one-line JSON messages the helper writes on its status pipe (the fd named
-//!   by [`STATUS_FD_ENV`]) so that its caller learns which layers were enforced, or why nothing ran.
+//!   by [`STATUS_FD_ENV`]) so that its caller learns which layers were enforced, why nothing ran,
+//!   and what the sandbox refused.
 //!
 //! ```
 //! use codex_sandbox_policy::{HelperInvocation, SandboxPolicy};
@@ -27,7 +28,11 @@ mod policy;
 mod status;
 
 pub use invocation::{HelperInvocation, UsageError};
-pub use policy::SandboxPolicy;
+pub use policy::{
+    DEFAULT_PROTECTED_PATHS, ReadOnlyPolicy, RootKind, SandboxPolicy, WorkspaceWritePolicy,
+    WritableRoot,
+};
 pub use status::{
-    EXIT_SETUP_FAILED, EnforcedLayers, HelperStatus, LandlockCoverage, STATUS_FD_ENV, SetupFailure,
+    Denial, DenialReport, EXIT_SETUP_FAILED, EnforcedLayers, HelperStatus, LandlockCoverage,
+    MAX_DENIAL_RECORDS, STATUS_FD_ENV, SetupFailure,
 };

@@ -37,4 +37,5 @@ pub use params::{
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_KILL_GRACE, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT, ExecEnv,
     ExecParams, InheritEnv, OutputChunk, OutputStream,
 };
+pub(crate) use run::cwd_error;
 pub use run::exec;

@@ -70,6 +70,12 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         None => std::env::current_dir(),
     }
     .map_err(|e| CodexErr::io(e, "uv_cwd", None))?;
+    // Checked here so that a missing cwd names the cwd, not the helper or the program.
+    match std::fs::metadata(&cwd) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => return Err(cwd_error(io::Error::from_raw_os_error(libc::ENOTDIR), &cwd)),
+        Err(error) => return Err(cwd_error(error, &cwd)),
+    }
     let tmpdir = child_tmpdir(&env);
     let mut launch = sandbox::launch(
         &argv,
@@ -110,7 +116,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     } = ended;
 
     let killed = ending != Ending::Natural;
-    let sandbox = sandbox::sandbox_report(launch.kind, messages, killed, &argv[0])?;
+    let sandbox = sandbox::sandbox_report(launch.kind, messages, killed, &argv[0], &cwd)?;
     let mut output = ExecOutput {
         outcome: outcome(status, ending)?,
         exit_code: status.code(),
@@ -287,6 +293,11 @@ fn child_tmpdir(env: &ExecEnv) -> Option<PathBuf> {
             .map(|(_, value)| PathBuf::from(value)),
         ExecEnv::Inherit(_) => std::env::var_os("TMPDIR").map(PathBuf::from),
     }
+}
+
+/// The error for a cwd that does not exist or cannot be entered.
+pub(crate) fn cwd_error(error: io::Error, cwd: &std::path::Path) -> CodexErr {
+    CodexErr::io(error, "chdir", Some(cwd.to_path_buf()))
 }
 
 /// A failed spawn, Node-style: resource exhaustion is `Spawn`, anything about the program

@@ -20,7 +20,9 @@ mod support;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-pub use codex_sandbox_policy::SandboxPolicy;
+pub use codex_sandbox_policy::{
+    Denial, DenialReport, ReadOnlyPolicy, SandboxPolicy, WorkspaceWritePolicy,
+};
 #[cfg(target_os = "linux")]
 pub use helper_path::{HELPER_NAME, HELPER_PATH_ENV};
 pub use support::{SandboxSupport, sandbox_support};
@@ -126,12 +128,13 @@ pub(crate) fn sandbox_report(
     messages: Vec<codex_sandbox_policy::HelperStatus>,
     killed: bool,
     program: &str,
+    cwd: &Path,
 ) -> Result<SandboxReport> {
     match kind {
         #[cfg(target_os = "linux")]
-        SandboxKind::Linux => status_pipe::linux_report(messages, killed, program),
+        SandboxKind::Linux => status_pipe::linux_report(messages, killed, program, cwd),
         _ => {
-            let _ = (messages, killed, program);
+            let _ = (messages, killed, program, cwd);
             Ok(SandboxReport {
                 kind,
                 ..SandboxReport::default()
@@ -191,7 +194,7 @@ fn sandboxed(
     let helper = helper_path::find_helper(context.helper_candidates)
         .map_err(|searched| CodexErr::LandlockSandboxExecutableNotProvided { searched })?;
     let invocation = HelperInvocation {
-        policy: policy.clone(),
+        policy: policy.resolved_against(context.cwd),
         cwd: Some(context.cwd.to_path_buf()),
         command: argv.iter().map(OsString::from).collect(),
     };
@@ -233,6 +236,8 @@ fn sandboxed(
 
 #[cfg(test)]
 mod tests {
+    use codex_sandbox_policy::{ReadOnlyPolicy, WorkspaceWritePolicy};
+
     use super::*;
 
     #[test]
@@ -254,9 +259,7 @@ mod tests {
 
     #[test]
     fn sandboxed_commands_learn_the_kind_and_the_network_state() {
-        let closed = SandboxPolicy::ReadOnly {
-            network_access: false,
-        };
+        let closed = SandboxPolicy::ReadOnly(ReadOnlyPolicy::default());
         assert_eq!(
             sandbox_env("linux", &closed),
             vec![
@@ -264,9 +267,10 @@ mod tests {
                 ("CODEX_SANDBOX_NETWORK_DISABLED", "1")
             ]
         );
-        let open = SandboxPolicy::ReadOnly {
+        let open = SandboxPolicy::ReadOnly(ReadOnlyPolicy {
             network_access: true,
-        };
+            ..ReadOnlyPolicy::default()
+        });
         assert_eq!(
             sandbox_env("seatbelt", &open),
             vec![("CODEX_SANDBOX", "seatbelt")]
@@ -285,11 +289,10 @@ mod tests {
         std::fs::write(&helper, "").unwrap();
         std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
         let candidates = [dir.path().join("missing"), helper.clone()];
-        let policy = SandboxPolicy::WorkspaceWrite {
-            writable_roots: Vec::new(),
-            network_access: false,
-            exclude_tmp: false,
-        };
+        let policy = SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
+            writable_roots: vec!["rel".into()],
+            ..WorkspaceWritePolicy::default()
+        });
         let context = LaunchContext {
             cwd: Path::new("/ws"),
             tmpdir: None,
@@ -298,7 +301,12 @@ mod tests {
         let launch = launch(&["ls".to_string()], Some(&policy), context).unwrap();
         assert_eq!(launch.program, helper.into_os_string());
         let parsed = codex_sandbox_policy::HelperInvocation::parse(launch.args).unwrap();
-        assert_eq!(parsed.policy, policy);
+        // Relative roots are the caller's to resolve: the helper only takes absolute ones.
+        assert_eq!(parsed.policy, policy.resolved_against(Path::new("/ws")));
+        assert_eq!(
+            parsed.policy.writable_roots(Path::new("/ws"), None)[1].path,
+            Path::new("/ws/rel")
+        );
         assert_eq!(parsed.cwd.as_deref(), Some(Path::new("/ws")));
         assert_eq!(parsed.command, vec![OsString::from("ls")]);
         assert!(launch.status.is_some());

@@ -66,9 +66,10 @@ pub fn seatbelt_args(
     command: &[String],
 ) -> Vec<OsString> {
     let roots: Vec<PathBuf> = policy
+        .resolved_against(cwd)
         .writable_roots(cwd, tmpdir)
         .into_iter()
-        .map(|root| root.canonicalize().unwrap_or(root))
+        .map(|root| root.path.canonicalize().unwrap_or(root.path))
         .collect();
     let mut args = vec![
         OsString::from("-p"),

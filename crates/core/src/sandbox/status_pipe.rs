@@ -2,9 +2,11 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use codex_sandbox_policy::{EnforcedLayers, HelperStatus, STATUS_FD_ENV, SetupFailure};
+use codex_sandbox_policy::{
+    DenialReport, EnforcedLayers, HelperStatus, STATUS_FD_ENV, SetupFailure,
+};
 use tokio::io::AsyncReadExt;
 use tokio::net::unix::pipe::Receiver;
 use tokio::process::Command;
@@ -93,20 +95,34 @@ pub(crate) enum HelperReport {
 
 impl HelperReport {
     /// Reduces the messages: an exec failure outranks the `Ready` before it, and a setup failure
-    /// outranks everything.
-    pub(crate) fn from_messages(messages: Vec<HelperStatus>) -> HelperReport {
+    /// outranks everything. Denials are not part of the outcome; see [`denials`].
+    pub(crate) fn from_messages(messages: &[HelperStatus]) -> HelperReport {
         let mut report = HelperReport::Silent;
         for message in messages {
             report = match (report, message) {
                 (failed @ HelperReport::SetupFailed(_), _) => failed,
-                (_, HelperStatus::SetupFailed(failure)) => HelperReport::SetupFailed(failure),
-                (_, HelperStatus::ExecFailed { errno }) => HelperReport::ExecFailed(errno),
+                (_, HelperStatus::SetupFailed(failure)) => {
+                    HelperReport::SetupFailed(failure.clone())
+                }
+                (_, HelperStatus::ExecFailed { errno }) => HelperReport::ExecFailed(*errno),
                 (exec @ HelperReport::ExecFailed(_), HelperStatus::Ready(_)) => exec,
-                (_, HelperStatus::Ready(layers)) => HelperReport::Ready(layers),
+                (_, HelperStatus::Ready(layers)) => HelperReport::Ready(layers.clone()),
+                (report, HelperStatus::Denials(_)) => report,
             };
         }
         report
     }
+}
+
+/// What the helper refused during the run (empty when it refused nothing).
+fn denials(messages: &[HelperStatus]) -> DenialReport {
+    messages
+        .iter()
+        .find_map(|message| match message {
+            HelperStatus::Denials(report) => Some(report.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// The Linux sandbox report of a finished run, or the error that replaces its result.
@@ -117,20 +133,26 @@ pub(crate) fn linux_report(
     messages: Vec<HelperStatus>,
     killed: bool,
     program: &str,
+    cwd: &Path,
 ) -> Result<SandboxReport, CodexErr> {
     let unconfirmed = SandboxReport {
         kind: SandboxKind::Linux,
         ..SandboxReport::default()
     };
-    match HelperReport::from_messages(messages) {
+    match HelperReport::from_messages(&messages) {
         HelperReport::Ready(layers) => Ok(SandboxReport {
             kind: SandboxKind::Linux,
             landlock: Some(layers.landlock),
             landlock_abi: Some(layers.landlock_abi),
             seccomp: Some(layers.seccomp),
             mount_namespace: Some(layers.mount_namespace),
+            pid_namespace: Some(layers.pid_namespace),
+            ipc_namespace: Some(layers.ipc_namespace),
+            protected_paths: layers.protected_paths,
+            unprotected_paths: layers.unprotected_paths,
+            denials: denials(&messages),
         }),
-        HelperReport::SetupFailed(failure) => Err(setup_error(failure)),
+        HelperReport::SetupFailed(failure) => Err(setup_error(failure, cwd)),
         HelperReport::ExecFailed(errno) => Err(exec_error(errno, program)),
         HelperReport::Silent if killed => Ok(unconfirmed),
         HelperReport::Silent => Err(CodexErr::Internal(
@@ -140,7 +162,7 @@ pub(crate) fn linux_report(
 }
 
 /// The error for a helper that ran nothing, as the caller should see it.
-pub(crate) fn setup_error(failure: SetupFailure) -> CodexErr {
+pub(crate) fn setup_error(failure: SetupFailure, cwd: &Path) -> CodexErr {
     match failure {
         SetupFailure::Landlock {
             abi,
@@ -160,6 +182,12 @@ pub(crate) fn setup_error(failure: SetupFailure) -> CodexErr {
             backend: false,
             detail,
         } => SandboxErr::SeccompInstall { detail }.into(),
+        SetupFailure::Policy { detail } | SetupFailure::Unenforceable { detail } => {
+            SandboxErr::Policy { detail }.into()
+        }
+        SetupFailure::Cwd { errno, .. } => {
+            crate::exec::cwd_error(io::Error::from_raw_os_error(errno), cwd)
+        }
         // We wrote the command line, so the helper rejecting it is our bug.
         SetupFailure::Usage { detail } => CodexErr::Internal(format!(
             "sandbox helper rejected its command line: {detail}"
@@ -191,6 +219,10 @@ mod tests {
             landlock: LandlockCoverage::Full,
             seccomp: true,
             mount_namespace: true,
+            pid_namespace: true,
+            ipc_namespace: true,
+            protected_paths: Vec::new(),
+            unprotected_paths: Vec::new(),
         }
     }
 
@@ -201,28 +233,32 @@ mod tests {
         let setup = HelperStatus::SetupFailed(SetupFailure::Other {
             detail: "chdir".into(),
         });
-        assert_eq!(HelperReport::from_messages(vec![]), HelperReport::Silent);
+        assert_eq!(HelperReport::from_messages(&[]), HelperReport::Silent);
         assert_eq!(
-            HelperReport::from_messages(vec![ready.clone()]),
+            HelperReport::from_messages(std::slice::from_ref(&ready)),
             HelperReport::Ready(layers())
         );
         assert_eq!(
-            HelperReport::from_messages(vec![ready.clone(), exec]),
+            HelperReport::from_messages(&[ready.clone(), exec]),
             HelperReport::ExecFailed(2)
         );
         assert!(matches!(
-            HelperReport::from_messages(vec![setup, ready]),
+            HelperReport::from_messages(&[setup, ready]),
             HelperReport::SetupFailed(SetupFailure::Other { .. })
         ));
     }
 
     #[test]
     fn setup_failures_map_to_the_taxonomy() {
-        let landlock = setup_error(SetupFailure::Landlock {
-            abi: None,
-            needed: 1,
-            detail: "landlock is not enabled".into(),
-        });
+        let cwd = Path::new("/ws");
+        let landlock = setup_error(
+            SetupFailure::Landlock {
+                abi: None,
+                needed: 1,
+                detail: "landlock is not enabled".into(),
+            },
+            cwd,
+        );
         assert!(matches!(
             landlock,
             CodexErr::Sandbox(SandboxErr::LandlockRestrict {
@@ -231,26 +267,35 @@ mod tests {
                 ..
             })
         ));
-        let install = setup_error(SetupFailure::Seccomp {
-            backend: false,
-            detail: "EINVAL".into(),
-        });
+        let install = setup_error(
+            SetupFailure::Seccomp {
+                backend: false,
+                detail: "EINVAL".into(),
+            },
+            cwd,
+        );
         assert_eq!(install.code(), "SECCOMP_SETUP");
         assert!(matches!(
             install,
             CodexErr::Sandbox(SandboxErr::SeccompInstall { .. })
         ));
-        let backend = setup_error(SetupFailure::Seccomp {
-            backend: true,
-            detail: "arch".into(),
-        });
+        let backend = setup_error(
+            SetupFailure::Seccomp {
+                backend: true,
+                detail: "arch".into(),
+            },
+            cwd,
+        );
         assert!(matches!(
             backend,
             CodexErr::Sandbox(SandboxErr::SeccompBackend { .. })
         ));
-        let usage = setup_error(SetupFailure::Usage {
-            detail: "missing --policy".into(),
-        });
+        let usage = setup_error(
+            SetupFailure::Usage {
+                detail: "missing --policy".into(),
+            },
+            cwd,
+        );
         assert_eq!(usage.code(), "INTERNAL");
         let exec = exec_error(libc::ENOENT, "nope");
         assert_eq!(exec.code(), "ENOENT");

@@ -99,11 +99,9 @@ async fn run_helper(support: &mut SandboxSupport, helper: PathBuf) {
     let params = ExecParams {
         argv: vec!["true".into()],
         cwd: Some(std::env::temp_dir()),
-        sandbox: Some(SandboxPolicy::WorkspaceWrite {
-            writable_roots: Vec::new(),
-            network_access: false,
-            exclude_tmp: false,
-        }),
+        sandbox: Some(SandboxPolicy::WorkspaceWrite(
+            codex_sandbox_policy::WorkspaceWritePolicy::default(),
+        )),
         sandbox_executable: vec![helper.clone()],
         ..ExecParams::default()
     };

@@ -64,6 +64,32 @@ pub async fn read_pids(file: &Path, count: usize) -> Vec<i32> {
     }
 }
 
+/// The live processes whose command line contains `token` — a way to find, from outside, a
+/// process that runs in another PID namespace (its own idea of its pid means nothing here).
+pub fn live_with_arg(token: &str) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(token))
+                && alive(pid)
+        })
+        .collect()
+}
+
+/// A `sleep` argument no other process has: seconds with a unique fraction.
+pub fn unique_sleep_seconds() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    format!("30.{:09}{}", nanos, std::process::id())
+}
+
 /// Kills a process this test left running on purpose.
 pub fn kill(pid: i32) {
     // SAFETY: sending a signal has no memory-safety preconditions.

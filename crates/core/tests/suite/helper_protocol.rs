@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use codex_core::exec::{ExecParams, SandboxKind, exec};
-use codex_core::sandbox::SandboxPolicy;
+use codex_core::sandbox::{SandboxPolicy, WorkspaceWritePolicy};
 use codex_core::{CodexErr, SandboxErr};
 
 /// Writes a stand-in helper: it records its arguments, writes `status` (one JSON line per
@@ -43,18 +43,16 @@ fn sandboxed(dir: &Path, helper: PathBuf, script: &str) -> ExecParams {
     ExecParams {
         argv: vec!["sh".into(), "-c".into(), script.into()],
         cwd: Some(dir.to_path_buf()),
-        sandbox: Some(SandboxPolicy::WorkspaceWrite {
+        sandbox: Some(SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
             writable_roots: vec!["out".into()],
-            network_access: false,
-            exclude_tmp: false,
-        }),
+            ..WorkspaceWritePolicy::default()
+        })),
         sandbox_executable: vec![helper],
         ..ExecParams::default()
     }
 }
 
-const READY: &str =
-    r#"{"status":"ready","landlockAbi":7,"landlock":"full","seccomp":true,"mountNamespace":false}"#;
+const READY: &str = r#"{"status":"ready","landlockAbi":7,"landlock":"full","seccomp":true,"mountNamespace":false,"pidNamespace":false,"ipcNamespace":false}"#;
 
 #[tokio::test]
 async fn a_ready_helper_runs_the_command_and_reports_its_layers() {
@@ -78,7 +76,11 @@ async fn a_ready_helper_runs_the_command_and_reports_its_layers() {
     assert_eq!(args[0], "--policy");
     let policy: serde_json::Value = serde_json::from_str(args[1]).unwrap();
     assert_eq!(policy["mode"], "workspace-write");
-    assert_eq!(policy["writableRoots"][0], "out");
+    // Relative roots reach the helper resolved against the cwd.
+    assert_eq!(
+        policy["writableRoots"][0],
+        dir.path().join("out").to_str().unwrap()
+    );
     assert_eq!(&args[2..4], ["--cwd", dir.path().to_str().unwrap()]);
     assert_eq!(&args[4..], ["--", "sh", "-c", script]);
 }

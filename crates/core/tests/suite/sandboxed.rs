@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use codex_core::exec::{ExecParams, ExitOutcome, SandboxKind, exec};
-use codex_core::sandbox::{SandboxPolicy, sandbox_support};
+use codex_core::sandbox::{ReadOnlyPolicy, SandboxPolicy, WorkspaceWritePolicy, sandbox_support};
 use codex_core::{CodexErr, SandboxErr};
 
-use crate::common::{gone_within, read_pids};
+use crate::common::{live_with_arg, unique_sleep_seconds};
 
 /// The workspace's helper, built next to this test binary by `cargo build` on first use so it is
 /// never stale or missing, whichever cargo command built the tests.
@@ -55,11 +55,11 @@ fn in_workspace(cwd: &Path, script: &str, network_access: bool) -> ExecParams {
     ExecParams {
         argv: vec!["sh".into(), "-c".into(), script.into()],
         cwd: Some(cwd.to_path_buf()),
-        sandbox: Some(SandboxPolicy::WorkspaceWrite {
-            writable_roots: Vec::new(),
+        sandbox: Some(SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
             network_access,
             exclude_tmp: true,
-        }),
+            ..WorkspaceWritePolicy::default()
+        })),
         sandbox_executable: vec![helper()],
         ..ExecParams::default()
     }
@@ -156,9 +156,7 @@ async fn the_network_is_refused_unless_the_policy_allows_it() {
 async fn a_relative_cwd_is_the_same_directory_inside_the_sandbox() {
     // Tests run in the package's directory, which has a `tests` directory.
     let mut params = in_workspace(Path::new("tests"), "pwd", false);
-    params.sandbox = Some(SandboxPolicy::ReadOnly {
-        network_access: false,
-    });
+    params.sandbox = Some(SandboxPolicy::ReadOnly(ReadOnlyPolicy::default()));
     let output = exec(params).await.unwrap();
     let expected = std::env::current_dir().unwrap().join("tests");
     assert_eq!(output.stdout.text.trim_end(), expected.to_str().unwrap());
@@ -195,7 +193,10 @@ async fn a_bogus_helper_path_is_reported_as_not_found() {
 #[tokio::test]
 async fn a_timeout_under_the_sandbox_kills_the_whole_group() {
     let workspace = tempfile::tempdir().unwrap();
-    let script = "sleep 30 & echo $! > pids; echo started; wait";
+    // The grandchild's own pid is one of the sandbox's PID namespace: find it by its argument.
+    let token = unique_sleep_seconds();
+    let script = format!("setsid sleep {token} & echo started; wait");
+    let script = script.as_str();
     let mut params = in_workspace(workspace.path(), script, false);
     params.timeout = Some(Duration::from_millis(500));
     let start = Instant::now();
@@ -208,8 +209,14 @@ async fn a_timeout_under_the_sandbox_kills_the_whole_group() {
         other => panic!("expected Timeout, got {other:?}"),
     }
     assert!(start.elapsed() < Duration::from_secs(5));
-    let grandchild = read_pids(&workspace.path().join("pids"), 1).await[0];
-    assert!(gone_within(grandchild, Duration::from_secs(2)).await);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !live_with_arg(&token).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the grandchild survived the timeout"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

@@ -152,10 +152,11 @@ fn tmpdir_and_writable_roots_follow_the_policy() {
     let scene = Scene::new(User::Nobody);
     let tmpdir = scene.dir(&scene.scratch("tmpdir"));
     let extra = scene.dir(&scene.scratch("extra"));
-    let relative = scene.dir(&scene.ws.join("sub"));
+    let sub = scene.dir(&scene.ws.join("sub"));
     let policy = format!(
-        r#"{{"mode":"workspace-write","writableRoots":["{}","sub"]}}"#,
-        s(&extra)
+        r#"{{"mode":"workspace-write","writableRoots":["{}","{}"]}}"#,
+        s(&extra),
+        s(&sub)
     );
     let touch_all = [
         "sh",
@@ -171,7 +172,7 @@ fn tmpdir_and_writable_roots_follow_the_policy() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{run:?}");
-    assert!(tmpdir.join("t").exists() && extra.join("e").exists() && relative.join("r").exists());
+    assert!(tmpdir.join("t").exists() && extra.join("e").exists() && sub.join("r").exists());
 
     let excluded = r#"{"mode":"workspace-write","excludeTmp":true}"#;
     let run = scene
@@ -183,6 +184,13 @@ fn tmpdir_and_writable_roots_follow_the_policy() {
     assert!(!tmpdir.join("u").exists());
     let no_extra = scene.run(WORKSPACE, &["touch", s(&extra.join("x"))]);
     assert_eq!(no_extra.code(), 1, "{no_extra:?}");
+
+    // A relative root is the caller's to resolve: the helper refuses it rather than guess.
+    let relative = r#"{"mode":"workspace-write","writableRoots":["sub"]}"#;
+    let run = scene.run(relative, &["touch", "sub/q"]);
+    assert_eq!(run.code(), 125, "{run:?}");
+    assert!(run.stderr.contains("sub is not absolute"), "{run:?}");
+    assert!(!sub.join("q").exists());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::net::{TcpListener, UdpSocket};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener};
 
-use super::support::{Scene, USERS, User, WORKSPACE, kernel_landlock_abi, probe};
+use super::support::{Scene, USERS, User, WORKSPACE, probe};
 
 /// A loopback TCP listener that reports whether anyone connected.
 struct Tcp(TcpListener);
@@ -151,7 +151,7 @@ fn abstract_unix_sockets_outside_are_scoped_off() {
 }
 
 #[test]
-fn unix_socket_files_outside_follow_the_kernels_landlock_abi() {
+fn unix_socket_files_outside_are_refused_on_every_kernel() {
     let scene = Scene::new(User::Root);
     let path = scene.outside.join("sock");
     let listener = UnixListener::bind(&path).unwrap();
@@ -160,14 +160,9 @@ fn unix_socket_files_outside_follow_the_kernels_landlock_abi() {
         WORKSPACE,
         &[probe(), "unix-connect", path.to_str().unwrap()],
     );
-    if kernel_landlock_abi() >= 9 {
-        assert_eq!(run.stdout, "connect:EACCES\n", "{run:?}");
-        assert!(listener.accept().is_err());
-    } else {
-        // Before ABI 9 Landlock cannot tell a socket file from any other file it may read.
-        assert_eq!(run.stdout, "connect:ok\n", "{run:?}");
-        assert!(listener.accept().is_ok());
-    }
+    // Whatever the Landlock ABI: the supervisor refuses it.
+    assert_eq!(run.stdout, "connect:EACCES\n", "{run:?}");
+    assert!(listener.accept().is_err());
     let inside = scene.ws.join("sock");
     let own = UnixListener::bind(&inside).unwrap();
     let run = scene.run(
@@ -240,9 +235,10 @@ fn hand_over_a_tcp_socket(path: &std::path::Path) -> std::thread::JoinHandle<()>
 }
 
 #[test]
-fn landlock_denies_tcp_even_to_a_socket_seccomp_never_saw() {
-    // seccomp stops socket(); Landlock's TCP rules are the layer beneath. A TCP socket made
-    // outside and passed in over a Unix socket in the workspace meets only the latter.
+fn a_tcp_socket_passed_in_cannot_connect() {
+    // seccomp stops socket(); a TCP socket made outside and passed in over a Unix socket in the
+    // workspace reaches connect, which the supervisor refuses (and, at ABI >= 4, Landlock's TCP
+    // rules would too).
     let scene = Scene::new(User::Root);
     let listener = Tcp::bind("127.0.0.1:0");
     let path = scene.ws.join("handover");
@@ -257,14 +253,8 @@ fn landlock_denies_tcp_even_to_a_socket_seccomp_never_saw() {
         ],
     );
     server.join().unwrap();
-    if kernel_landlock_abi() >= 4 {
-        assert_eq!(run.stdout, "connect:EACCES\n", "{run:?}");
-        assert!(!listener.connected());
-    } else {
-        // Before ABI 4 Landlock has no TCP rules: seccomp is the only network layer.
-        assert_eq!(run.stdout, "connect:ok\n", "{run:?}");
-        assert!(listener.connected());
-    }
+    assert_eq!(run.stdout, "connect:EPERM\n", "{run:?}");
+    assert!(!listener.connected());
 
     std::fs::remove_file(&path).unwrap();
     let server = hand_over_a_tcp_socket(&path);
@@ -277,4 +267,33 @@ fn landlock_denies_tcp_even_to_a_socket_seccomp_never_saw() {
     server.join().unwrap();
     assert_eq!(control.stdout, "connect:ok\n", "{control:?}");
     assert!(listener.connected(), "control");
+}
+
+#[test]
+fn a_socket_from_an_outside_service_cannot_be_obtained() {
+    // The same hand-over, served from outside the workspace: the connect that would receive
+    // the socket is refused in the first place.
+    let scene = Scene::new(User::Root);
+    let listener = Tcp::bind("127.0.0.1:0");
+    let path = scene.outside.join("handover");
+    let _server = hand_over_a_tcp_socket(&path);
+    let run = scene.run(
+        WORKSPACE,
+        &[
+            probe(),
+            "connect-received",
+            path.to_str().unwrap(),
+            &listener.port(),
+        ],
+    );
+    assert_eq!(run.stdout, "unix_connect:EACCES\n", "{run:?}");
+    assert!(!listener.connected());
+    // Unblock the server thread, which waits for a connection: the control takes it.
+    let control = scene.direct(&[
+        probe(),
+        "connect-received",
+        path.to_str().unwrap(),
+        &listener.port(),
+    ]);
+    assert_eq!(control.stdout, "connect:ok\n", "{control:?}");
 }

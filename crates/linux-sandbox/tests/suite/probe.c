@@ -16,7 +16,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +31,9 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/keyctl.h>
 #include <unistd.h>
 
 static int failures;
@@ -253,6 +263,109 @@ static void foreign_abis(void) {
 }
 #endif
 
+
+/* TIOCSTI: pushes each byte of `text` into the input queue of the terminal on stdin. */
+static void tiocsti(const char *text) {
+    int ok = 1;
+    for (const char *c = text; *c && ok; c++) ok = ioctl(0, TIOCSTI, c) == 0;
+    report("tiocsti", ok);
+    report("dev_tty", open("/dev/tty", O_RDWR) >= 0);
+}
+
+/* The kernel keyrings of the caller: read and overwrite key `serial`, plant a key in the
+ * session keyring, unlink the key, and replace the parent's session keyring. */
+static void keyrings(long serial) {
+    char buf[64];
+    report("read", syscall(SYS_keyctl, KEYCTL_READ, serial, buf, sizeof buf) >= 0);
+    report("update", syscall(SYS_keyctl, KEYCTL_UPDATE, serial, "pwned", 5) == 0);
+    report("add", syscall(SYS_add_key, "user", "codex-planted", "x", 1, KEY_SPEC_SESSION_KEYRING) >= 0);
+    report("unlink", syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_SESSION_KEYRING) == 0);
+    report("to_parent", syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) == 0);
+}
+
+/* SysV IPC objects made outside, by id: write into the shared memory, send a message,
+ * raise the semaphore; then try to leave a new segment behind. */
+static void sysv(int shm, int msg, int sem) {
+    char *mem = shmat(shm, NULL, 0);
+    int attached = mem != (void *)-1;
+    if (attached) memcpy(mem, "pwned", 5);
+    report("shm", attached);
+    struct { long type; char text[1]; } message = {1, {'x'}};
+    report("msg", msgsnd(msg, &message, 1, IPC_NOWAIT) == 0);
+    struct sembuf up = {.sem_num = 0, .sem_op = 1, .sem_flg = 0};
+    report("sem", semop(sem, &up, 1) == 0);
+    report("create", shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) >= 0);
+}
+
+/* Scheduling and limits of another process. */
+static void other_process(pid_t pid) {
+    struct rlimit cpu = {.rlim_cur = 1, .rlim_max = 1};
+    report("prlimit", prlimit(pid, RLIMIT_CPU, &cpu, NULL) == 0);
+    report("setpriority", setpriority(PRIO_PROCESS, pid, 19) == 0);
+    report("ioprio_set", syscall(SYS_ioprio_set, 1, pid, (3 << 13) | 7) == 0);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    report("sched_setaffinity", sched_setaffinity(pid, sizeof set, &set) == 0);
+}
+
+/* setuid/setgid bits, by chmod, fchmodat and a creating open. */
+static void setid(const char *existing, const char *created) {
+    report("chmod", chmod(existing, 04755) == 0);
+    report("fchmodat", fchmodat(AT_FDCWD, existing, 02755, 0) == 0);
+    int fd = open(created, O_CREAT | O_WRONLY, 04755);
+    report("open", fd >= 0);
+}
+
+/* A connect whose address another thread flips between a path inside and one outside. */
+static struct sockaddr_un race_addr;
+static const char *race_paths[2];
+static volatile int racing = 1;
+
+static void *flip(void *unused) {
+    (void)unused;
+    for (unsigned i = 0; racing; i++) strcpy(race_addr.sun_path, race_paths[i & 1]);
+    return NULL;
+}
+
+static void race(const char *inside, const char *outside, int rounds) {
+    race_paths[0] = inside;
+    race_paths[1] = outside;
+    race_addr.sun_family = AF_UNIX;
+    strcpy(race_addr.sun_path, inside);
+    pthread_t thread;
+    pthread_create(&thread, NULL, flip, NULL);
+    int connected = 0;
+    for (int i = 0; i < rounds; i++) {
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (connect(fd, (struct sockaddr *)&race_addr, sizeof race_addr) == 0) connected++;
+        close(fd);
+    }
+    racing = 0;
+    pthread_join(thread, NULL);
+    printf("race:%d\n", connected);
+}
+
+/* Runs argv with `nr` failing with errno when (arg0 & mask) != 0: e.g. clone(CLONE_NEWUSER). */
+static int deny_flag_then_exec(int nr, unsigned mask, int err, char **argv) {
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        perror("probe: seccomp");
+        return 2;
+    }
+    execv(argv[0], argv);
+    perror("probe: execv");
+    return 2;
+}
+
 /* Runs argv with one syscall failing with errno: no seccomp filter, no Landlock, and so on. */
 static int deny_syscall_then_exec(int nr, int err, char **argv) {
     struct sock_filter code[] = {
@@ -292,7 +405,15 @@ int main(int argc, char **argv) {
 #ifdef __x86_64__
     else if (!strcmp(cmd, "foreign-abis")) foreign_abis();
 #endif
+    else if (!strcmp(cmd, "tiocsti")) tiocsti(arg);
+    else if (!strcmp(cmd, "keys")) keyrings(atol(arg));
+    else if (!strcmp(cmd, "key-session")) printf("session:%ld\n", (long)syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+    else if (!strcmp(cmd, "sysv") && argc > 4) sysv(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+    else if (!strcmp(cmd, "other-process")) other_process(atoi(arg));
+    else if (!strcmp(cmd, "setid") && argc > 3) setid(arg, argv[3]);
+    else if (!strcmp(cmd, "race") && argc > 4) race(arg, argv[3], atoi(argv[4]));
     else if (!strcmp(cmd, "deny") && argc > 4) return deny_syscall_then_exec(atoi(argv[2]), atoi(argv[3]), argv + 4);
+    else if (!strcmp(cmd, "deny-flag") && argc > 5) return deny_flag_then_exec(atoi(argv[2]), (unsigned)strtoul(argv[3], NULL, 0), atoi(argv[4]), argv + 5);
     else return 2;
     return failures ? 1 : 0;
 }

@@ -1,17 +1,19 @@
-//! The status pipe: Ready before exec (closed by the exec), SetupFailed, ExecFailed.
+//! The status pipe: Ready once the command starts, SetupFailed, ExecFailed, and the denials at
+//! the end; EOF when the helper exits.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use codex_linux_sandbox::NO_MOUNT_NS_ENV;
 use codex_sandbox_policy::{
     EnforcedLayers, HelperStatus, LandlockCoverage, STATUS_FD_ENV, SetupFailure,
 };
 
 use super::support::{
-    HELPER, Scene, StatusPipe, USERS, User, WORKSPACE, kernel_landlock_abi, probe, run_with_status,
+    HELPER, Layers, Scene, StatusPipe, USERS, User, WORKSPACE, kernel_landlock_abi, probe,
+    run_with_status,
 };
 
-fn expected_layers(seccomp: bool, mount_namespace: bool) -> EnforcedLayers {
+fn expected_layers(namespaces: bool, protected_paths: Vec<PathBuf>) -> EnforcedLayers {
     let abi = kernel_landlock_abi();
     EnforcedLayers {
         landlock_abi: abi,
@@ -20,8 +22,12 @@ fn expected_layers(seccomp: bool, mount_namespace: bool) -> EnforcedLayers {
         } else {
             LandlockCoverage::Partial
         },
-        seccomp,
-        mount_namespace,
+        seccomp: true,
+        mount_namespace: namespaces,
+        pid_namespace: namespaces,
+        ipc_namespace: namespaces,
+        protected_paths,
+        unprotected_paths: Vec::new(),
     }
 }
 
@@ -31,10 +37,16 @@ fn ready_names_the_layers_enforced() {
         let scene = Scene::new(user);
         let (run, messages) = run_with_status(&mut scene.sandboxed(WORKSPACE, &["true"]));
         assert_eq!(run.code(), 0, "{user:?}: {run:?}");
+        // No .git anywhere: a placeholder keeps one from being made in the workspace and /tmp.
+        let placeholders = vec![scene.ws.join(".git"), PathBuf::from("/tmp/.git")];
         assert_eq!(
             messages,
-            vec![HelperStatus::Ready(expected_layers(true, true))],
+            vec![HelperStatus::Ready(expected_layers(true, placeholders))],
             "{user:?}"
+        );
+        assert!(
+            !scene.ws.join(".git").exists(),
+            "the placeholder is removed after the run"
         );
     }
     let scene = Scene::new(User::Root);
@@ -42,35 +54,33 @@ fn ready_names_the_layers_enforced() {
     let (_, messages) = run_with_status(&mut scene.sandboxed(open, &["true"]));
     assert_eq!(
         messages,
-        vec![HelperStatus::Ready(expected_layers(false, true))]
+        vec![HelperStatus::Ready(expected_layers(true, Vec::new()))]
     );
-    let mut no_mounts = scene.sandboxed(WORKSPACE, &["true"]);
-    no_mounts.env(NO_MOUNT_NS_ENV, "1");
-    let (_, messages) = run_with_status(&mut no_mounts);
-    assert_eq!(
-        messages,
-        vec![HelperStatus::Ready(expected_layers(true, false))]
-    );
+    let without = Scene::with(User::Root, Layers::WithoutNamespaces);
+    let (_, messages) = run_with_status(&mut without.sandboxed(WORKSPACE, &["true"]));
+    let mut layers = expected_layers(false, Vec::new());
+    layers.unprotected_paths = vec![without.ws.join(".git"), PathBuf::from("/tmp/.git")];
+    assert_eq!(messages, vec![HelperStatus::Ready(layers)]);
 }
 
 #[test]
-fn the_pipe_closes_at_exec_and_is_hidden_from_the_command() {
+fn ready_comes_while_the_command_runs_and_the_pipe_is_hidden_from_it() {
     let scene = Scene::new(User::Root);
     let script = format!(
-        "echo ${{{STATUS_FD_ENV}-unset}}; test -e /proc/self/fd/5 && echo open || echo closed; sleep 2"
+        "echo ${{{STATUS_FD_ENV}-unset}}; test -e /proc/self/fd/5 && echo open || echo closed; sleep 1"
     );
     let mut command = scene.sandboxed(WORKSPACE, &["sh", "-c", &script]);
     let mut pipe = StatusPipe::attach(&mut command);
     let mut child = pipe.spawn(&mut command);
-    let messages = pipe.read_all();
-    // EOF came with the exec, while the command was still sleeping.
-    assert!(child.try_wait().unwrap().is_none(), "EOF only came at exit");
+    let first = pipe.read_line();
     assert!(
-        matches!(messages.as_slice(), [HelperStatus::Ready(_)]),
-        "{messages:?}"
+        child.try_wait().unwrap().is_none(),
+        "Ready only came at exit"
     );
+    assert!(matches!(first, Some(HelperStatus::Ready(_))), "{first:?}");
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "unset\nclosed\n");
+    assert!(pipe.read_all().is_empty(), "nothing was refused");
 }
 
 #[test]
@@ -169,22 +179,23 @@ fn without_seccomp_nothing_runs() {
 }
 
 #[test]
-fn the_reader_is_not_kept_waiting_by_a_slow_command() {
-    // Guards the EOF contract from the caller's side with a bounded wait.
+fn the_reader_is_not_kept_waiting_for_ready_by_a_slow_command() {
     let scene = Scene::new(User::Root);
     let mut command = scene.sandboxed(WORKSPACE, &["sleep", "5"]);
     let mut pipe = StatusPipe::attach(&mut command);
     let mut child = pipe.spawn(&mut command);
     let started = std::time::Instant::now();
-    let messages = pipe.read_all();
+    let first = pipe.read_line();
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(messages.len(), 1);
+    assert!(matches!(first, Some(HelperStatus::Ready(_))), "{first:?}");
+    // Killing the helper ends the sandbox: the pipe closes promptly.
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(pipe.read_all().is_empty());
 }
 
 #[test]

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 
-use codex_linux_sandbox::NO_MOUNT_NS_ENV;
 use codex_sandbox_policy::{HelperStatus, STATUS_FD_ENV};
 use tempfile::TempDir;
 
@@ -58,10 +57,12 @@ impl Run {
 /// Which of the helper's layers a scene runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layers {
-    /// Everything the kernel allows (here: the mount namespace too).
+    /// Everything the kernel allows (here: the namespaces too).
     All,
-    /// Landlock and seccomp alone (the mount-namespace knob set): proves Landlock denies by itself.
-    WithoutMounts,
+    /// As on a kernel that allows no user namespace (the helper is started with
+    /// `clone(CLONE_NEWUSER)` failing): Landlock, seccomp and its fallbacks, no namespaces.
+    /// Proves Landlock and the filter hold by themselves.
+    WithoutNamespaces,
 }
 
 /// A workspace (`ws`) and an outside directory, both owned by `user`, outside `/tmp` so that
@@ -79,7 +80,7 @@ pub fn every_scene() -> Vec<Scene> {
     USERS
         .into_iter()
         .flat_map(|user| {
-            [Layers::All, Layers::WithoutMounts].map(|layers| Scene::with(user, layers))
+            [Layers::All, Layers::WithoutNamespaces].map(|layers| Scene::with(user, layers))
         })
         .collect()
 }
@@ -109,6 +110,11 @@ impl Scene {
         scene
     }
 
+    /// The layers it runs with.
+    pub fn layers(&self) -> Layers {
+        self.layers
+    }
+
     /// Who runs it and with which layers, for assertion messages.
     pub fn label(&self) -> String {
         format!("{:?} with {:?}", self.user, self.layers)
@@ -119,7 +125,7 @@ impl Scene {
     pub fn denied_write(&self) -> &'static str {
         match self.layers {
             Layers::All => "Read-only file system",
-            Layers::WithoutMounts => "Permission denied",
+            Layers::WithoutNamespaces => "Permission denied",
         }
     }
 
@@ -164,9 +170,6 @@ impl Scene {
             .args(args)
             .current_dir(&self.ws)
             .env_remove("TMPDIR");
-        if self.layers == Layers::WithoutMounts {
-            command.env(NO_MOUNT_NS_ENV, "1");
-        }
         // SAFETY: setrlimit is async-signal-safe. No core files from crash tests.
         unsafe {
             command.pre_exec(|| {
@@ -185,7 +188,21 @@ impl Scene {
     pub fn sandboxed(&self, policy: &str, argv: &[&str]) -> Command {
         let mut args = vec!["--policy", policy, "--cwd", self.ws.to_str().unwrap(), "--"];
         args.extend_from_slice(argv);
-        self.command(HELPER, &args)
+        self.helper(&args)
+    }
+
+    /// The helper with `args`, started with the scene's layers.
+    pub fn helper(&self, args: &[&str]) -> Command {
+        match self.layers {
+            Layers::All => self.command(HELPER, args),
+            Layers::WithoutNamespaces => {
+                let mut wrapped = without_user_namespaces();
+                wrapped.push(HELPER.to_string());
+                wrapped.extend(args.iter().map(|arg| arg.to_string()));
+                let wrapped: Vec<&str> = wrapped.iter().map(String::as_str).collect();
+                self.command(probe(), &wrapped)
+            }
+        }
     }
 
     /// Runs `argv` in the sandbox and collects its output.
@@ -198,6 +215,18 @@ impl Scene {
     pub fn direct(&self, argv: &[&str]) -> Run {
         output(&mut self.command(argv[0], &argv[1..]))
     }
+}
+
+/// The probe arguments that start a program with `clone(CLONE_NEWUSER)` failing (EPERM), as on a
+/// kernel that allows no user namespace.
+pub fn without_user_namespaces() -> Vec<String> {
+    [
+        "deny-flag".to_string(),
+        libc::SYS_clone.to_string(),
+        format!("{:#x}", libc::CLONE_NEWUSER),
+        libc::EPERM.to_string(),
+    ]
+    .to_vec()
 }
 
 /// Runs `command` to completion, stdin from /dev/null.
@@ -249,6 +278,17 @@ impl StatusPipe {
     /// Closes the read end, as a caller that stopped listening would.
     pub fn close_reader(&mut self) {
         self.read = None;
+    }
+
+    /// The next message, reading one line (without waiting for EOF).
+    pub fn read_line(&mut self) -> Option<HelperStatus> {
+        let read = self.read.as_mut().expect("the read end is open");
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while read.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+            line.push(byte[0]);
+        }
+        HelperStatus::parse_all(&line).pop()
     }
 
     /// Every message until EOF.
