@@ -8,9 +8,10 @@
 //!
 //! A protected path that is missing must not be created either — a planted `.git/config` is as
 //! good as a modified one. The kernel can only mount on something that exists, so an empty
-//! placeholder directory is made and bound read-only for the run. Placeholders carry an xattr
-//! marker and a shared `flock` while in use; the supervisor removes one after the run unless
-//! another run still holds it (see [`crate::supervisor`]).
+//! placeholder directory is made and bound read-only for the run. A placeholder appears already
+//! marked (an xattr) and locked: it is made under a temporary name and renamed into place. Every
+//! protected directory is held with a shared `flock` for the run; the supervisor removes a
+//! placeholder after the run unless another run still holds it.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Read};
@@ -39,11 +40,12 @@ pub(crate) struct Protected {
     pub(crate) path: PathBuf,
     /// The file, directory or symlink itself (`O_PATH`), in this mount namespace.
     pub(crate) fd: OwnedFd,
-    /// When it is a placeholder: what the supervisor needs to remove it after the run.
+    /// For a directory: the lock that keeps it in place for the run, and what the supervisor
+    /// needs to remove it after the run if it is a placeholder.
     pub(crate) placeholder: Option<PlaceholderDir>,
 }
 
-/// A placeholder directory held for the run.
+/// A protected directory held for the run (a placeholder, or a real `.git`).
 #[derive(Debug)]
 pub(crate) struct PlaceholderDir {
     /// The directory it is in.
@@ -52,7 +54,7 @@ pub(crate) struct PlaceholderDir {
     pub(crate) name: OsString,
     /// The directory opened for reading, holding a shared `flock` for as long as it is open.
     pub(crate) dir: OwnedFd,
-    /// Whether this run created it.
+    /// Whether this run created it (as a placeholder).
     pub(crate) created: bool,
 }
 
@@ -127,7 +129,13 @@ impl Finder {
         let path = root.path.join(entry);
         for _ in 0..PLACEHOLDER_ATTEMPTS {
             match sys::open_path_nofollow(root.fd.as_fd(), entry.as_os_str()) {
-                Ok(fd) => return self.found(root.fd.as_fd(), entry.as_os_str(), fd, path),
+                Ok(fd) => {
+                    if self.found(root.fd.as_fd(), entry.as_os_str(), fd, path.clone())? {
+                        return Ok(());
+                    }
+                    // Another run removed its placeholder meanwhile: look again.
+                    continue;
+                }
                 Err(error) if error.raw_os_error() == Some(libc::ENOENT) => {}
                 // ENOTDIR and the like: nothing can be there.
                 Err(_) => return Ok(()),
@@ -142,8 +150,10 @@ impl Finder {
             {
                 let fd = sys::open_path_nofollow(root.fd.as_fd(), name)
                     .map_err(SetupError::os("opening a placeholder"))?;
-                self.keep(fd, path, Some(placeholder))?;
-                return Ok(());
+                if same_file(&fd, &placeholder.dir) {
+                    self.keep(fd, path, Some(placeholder))?;
+                    return Ok(());
+                }
             }
             // Something else took the name meanwhile: look again.
         }
@@ -161,10 +171,10 @@ impl Finder {
                     return Ok(());
                 };
                 let parent = paths::walk(parent, FinalSymlink::Follow, None)?;
-                match parent {
-                    Some(parent) => self.found(parent.fd.as_fd(), name, walked.fd, entry.into()),
-                    None => Ok(()),
+                if let Some(parent) = parent {
+                    self.found(parent.fd.as_fd(), name, walked.fd, entry.into())?;
                 }
+                Ok(())
             }
             Some(_) => Ok(()),
             None => {
@@ -175,25 +185,31 @@ impl Finder {
     }
 
     /// `fd` is `name` in `parent`, at `path`: protect it, and what a `.git` there points at.
+    /// `false` when it was another run's placeholder, removed before we could hold it.
     fn found(
         &mut self,
         parent: BorrowedFd<'_>,
         name: &OsStr,
         fd: OwnedFd,
         path: PathBuf,
-    ) -> Result<(), SetupError> {
+    ) -> Result<bool, SetupError> {
         let info = sys::fstat(fd.as_fd()).map_err(SetupError::os("reading a protected path"))?;
         let marked = info.is_dir() && is_marked(parent, name);
         if marked && !self.can_mount {
             // Another run's placeholder holds nothing: here the path is as good as missing.
             self.set.unprotected.push(path);
-            return Ok(());
+            return Ok(true);
         }
-        let placeholder = if marked {
-            // Another run's placeholder, or one a killed run left behind: share it.
+        let held = if info.is_dir() {
+            // Held for the run: another run's placeholder (or one a killed run left behind) is
+            // shared, and no directory we mount on is removed under us.
             let parent_path = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            track_placeholder(parent, &parent_path, name, false)
-                .map_err(SetupError::os("locking a placeholder"))?
+            match hold_dir(parent, &parent_path, name)
+                .map_err(SetupError::os("locking a protected directory"))?
+            {
+                Some(held) if same_file(&fd, &held.dir) => Some(held),
+                _ => return Ok(false),
+            }
         } else {
             None
         };
@@ -213,7 +229,8 @@ impl Finder {
                 self.pointed_at(&gitdir.join(common.trim()))?;
             }
         }
-        self.keep(fd, path, placeholder)
+        self.keep(fd, path, held)?;
+        Ok(true)
     }
 
     /// Protects what a `.git` symlink or pointer leads to, if it lies in a writable root;
@@ -254,33 +271,75 @@ impl Finder {
     }
 }
 
-/// Makes (or joins) the placeholder `name` in `parent`: `None` when the name turned out to be
-/// taken by something that is not a directory, or vanished.
+/// Makes the placeholder `name` in `parent` so that it appears at once with its marker and our
+/// shared lock: it is made under a temporary name and renamed into place without replacing
+/// anything. `None` when the name was taken meanwhile.
 fn make_placeholder(
     parent: BorrowedFd<'_>,
     parent_path: &Path,
     name: &OsStr,
 ) -> io::Result<Option<PlaceholderDir>> {
-    let c_name = sys::c_string(name)?;
-    // SAFETY: `c_name` is a valid C string and `parent` an open directory.
-    let created = unsafe { libc::mkdirat(parent.as_raw_fd(), c_name.as_ptr(), 0o755) } == 0;
-    if !created {
-        let error = io::Error::last_os_error();
-        if error.raw_os_error() != Some(libc::EEXIST) {
-            return Err(error);
+    let temporary = OsString::from(format!(".codex-sandbox-placeholder-{:016x}", random()));
+    let c_temporary = sys::c_string(&temporary)?;
+    // SAFETY: a valid C string and an open directory.
+    sys::check(unsafe { libc::mkdirat(parent.as_raw_fd(), c_temporary.as_ptr(), 0o755) }.into())?;
+    let made = (|| -> io::Result<OwnedFd> {
+        let dir = sys::openat(
+            Some(parent),
+            &temporary,
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
+        )?;
+        // SAFETY: flock on an open descriptor.
+        sys::check(unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_SH) }.into())?;
+        // Best effort: without xattrs only the creator removes it.
+        // SAFETY: valid C strings and buffer.
+        unsafe {
+            libc::fsetxattr(
+                dir.as_raw_fd(),
+                PLACEHOLDER_XATTR.as_ptr(),
+                PLACEHOLDER_VALUE.as_ptr().cast(),
+                PLACEHOLDER_VALUE.len(),
+                0,
+            )
+        };
+        let c_name = sys::c_string(name)?;
+        // SAFETY: valid C strings and an open directory.
+        let renamed = unsafe {
+            libc::renameat2(
+                parent.as_raw_fd(),
+                c_temporary.as_ptr(),
+                parent.as_raw_fd(),
+                c_name.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        sys::check(renamed.into())?;
+        Ok(dir)
+    })();
+    match made {
+        Ok(dir) => Ok(Some(PlaceholderDir {
+            parent: parent_path.to_path_buf(),
+            name: name.to_os_string(),
+            dir,
+            created: true,
+        })),
+        Err(error) => {
+            let _ = sys::remove_dir_at(parent, &temporary);
+            if error.raw_os_error() == Some(libc::EEXIST) {
+                Ok(None)
+            } else {
+                Err(error)
+            }
         }
-        return Ok(None);
     }
-    track_placeholder(parent, parent_path, name, true)
 }
 
-/// Opens the placeholder directory `name` in `parent`, takes a shared lock on it and marks it;
-/// `None` when it is gone or not a directory any more.
-fn track_placeholder(
+/// Holds the directory `name` in `parent` for the run with a shared `flock`, so that no finishing
+/// run removes it while this one has it mounted; `None` when it is gone or not a directory.
+fn hold_dir(
     parent: BorrowedFd<'_>,
     parent_path: &Path,
     name: &OsStr,
-    created: bool,
 ) -> io::Result<Option<PlaceholderDir>> {
     let dir = match sys::openat(
         Some(parent),
@@ -304,25 +363,25 @@ fn track_placeholder(
     if sys::fstat(dir.as_fd())?.nlink == 0 {
         return Ok(None);
     }
-    if created {
-        // Best effort: without xattrs only the creator removes it.
-        // SAFETY: valid C strings and buffer.
-        unsafe {
-            libc::fsetxattr(
-                dir.as_raw_fd(),
-                PLACEHOLDER_XATTR.as_ptr(),
-                PLACEHOLDER_VALUE.as_ptr().cast(),
-                PLACEHOLDER_VALUE.len(),
-                0,
-            )
-        };
-    }
     Ok(Some(PlaceholderDir {
         parent: parent_path.to_path_buf(),
         name: name.to_os_string(),
         dir,
-        created,
+        created: false,
     }))
+}
+
+/// A random number for a temporary name.
+fn random() -> u64 {
+    let mut bytes = [0u8; 8];
+    // SAFETY: the buffer is writable for its length.
+    unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    u64::from_ne_bytes(bytes)
+}
+
+/// Whether two descriptors name the same file.
+fn same_file(a: &OwnedFd, b: &OwnedFd) -> bool {
+    matches!((sys::fstat(a.as_fd()), sys::fstat(b.as_fd())), (Ok(a), Ok(b)) if a.id == b.id)
 }
 
 /// Whether `name` in `parent` carries the placeholder marker.

@@ -15,7 +15,8 @@ fn assert_refused(scene: &Scene, run: &Run) {
 #[test]
 fn bad_command_lines_run_nothing() {
     let scene = Scene::new(User::Root);
-    let cases: [&[&str]; 7] = [
+    let policy = r#"{"mode":"read-only"}"#;
+    let cases: [&[&str]; 10] = [
         &["--policy", "{", "--", "touch", "ran"],
         &["--policy", r#"{"mode":"yolo"}"#, "--", "touch", "ran"],
         &[
@@ -35,6 +36,13 @@ fn bad_command_lines_run_nothing() {
             "touch",
             "ran",
         ],
+        // A second --policy or --cwd must not silently replace the first.
+        &["--policy", policy, "--policy", policy, "--", "touch", "ran"],
+        &[
+            "--policy", policy, "--cwd", "/", "--cwd", "/tmp", "--", "touch", "ran",
+        ],
+        // serde would read an array as the policy's fields in order.
+        &["--policy", r#"["read-only"]"#, "--", "touch", "ran"],
     ];
     for args in cases {
         let run = output(&mut scene.command(HELPER, args));

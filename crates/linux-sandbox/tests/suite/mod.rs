@@ -1,8 +1,13 @@
 mod arg0;
 mod cli;
+mod fail_closed;
 mod filesystem;
+mod isolation;
 mod metadata;
 mod network;
+mod planting;
 mod processes;
+mod protected;
 mod status_pipe;
 mod support;
+mod unix_sockets;

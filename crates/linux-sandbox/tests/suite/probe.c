@@ -192,6 +192,22 @@ static void unix_connect(const char *path, int abstract) {
     report("connect", fd >= 0 && connect(fd, (struct sockaddr *)&un, len) == 0);
 }
 
+/* Binds and listens at `path`, then connects to it: a socket of the command's own. */
+static void self_connect(const char *path) {
+    struct sockaddr_un un;
+    memset(&un, 0, sizeof un);
+    un.sun_family = AF_UNIX;
+    strncpy(un.sun_path, path, sizeof un.sun_path - 1);
+    int server = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (bind(server, (struct sockaddr *)&un, sizeof un) != 0 || listen(server, 4) != 0) {
+        report("bind", 0);
+        return;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    report("connect", connect(fd, (struct sockaddr *)&un, sizeof un) == 0);
+    unlink(path);
+}
+
 /* Receives one fd (SCM_RIGHTS) from the Unix socket at `path`, then connects it to loopback
  * `port`: a TCP socket made outside reaches the sandbox, and only Landlock's TCP rules remain. */
 static void connect_received(const char *path, int port) {
@@ -272,15 +288,43 @@ static void tiocsti(const char *text) {
     report("dev_tty", open("/dev/tty", O_RDWR) >= 0);
 }
 
-/* The kernel keyrings of the caller: read and overwrite key `serial`, plant a key in the
- * session keyring, unlink the key, and replace the parent's session keyring. */
-static void keyrings(long serial) {
+/* The kernel keyrings of the caller: read and overwrite the session keyring's "codex-secret",
+ * plant a key there, unlink the secret, and give the parent a session keyring of ours. */
+static void keyrings(void) {
+    long secret = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "codex-secret", 0);
     char buf[64];
-    report("read", syscall(SYS_keyctl, KEYCTL_READ, serial, buf, sizeof buf) >= 0);
-    report("update", syscall(SYS_keyctl, KEYCTL_UPDATE, serial, "pwned", 5) == 0);
+    report("read", syscall(SYS_keyctl, KEYCTL_READ, secret, buf, sizeof buf) >= 0);
+    report("update", syscall(SYS_keyctl, KEYCTL_UPDATE, secret, "pwned", 5) == 0);
     report("add", syscall(SYS_add_key, "user", "codex-planted", "x", 1, KEY_SPEC_SESSION_KEYRING) >= 0);
-    report("unlink", syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_SESSION_KEYRING) == 0);
-    report("to_parent", syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) == 0);
+    report("unlink", syscall(SYS_keyctl, KEYCTL_UNLINK, secret, KEY_SPEC_SESSION_KEYRING) == 0);
+    int joined = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "codex-evil") >= 0;
+    report("to_parent", joined && syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT) == 0);
+}
+
+/* Puts "codex-secret" = "s3cret" in a fresh session keyring of this process, then execs argv. */
+static int with_keyring(char **argv) {
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "codex-test") < 0 ||
+        syscall(SYS_add_key, "user", "codex-secret", "s3cret", 6, KEY_SPEC_SESSION_KEYRING) < 0) {
+        perror("probe: keyring");
+        return 2;
+    }
+    execv(argv[0], argv);
+    perror("probe: execv");
+    return 2;
+}
+
+/* What the session keyring holds now: its name, the secret, and whether a key was planted. */
+static void key_check(void) {
+    char desc[128] = "";
+    syscall(SYS_keyctl, KEYCTL_DESCRIBE, KEY_SPEC_SESSION_KEYRING, desc, sizeof desc);
+    char *name = strrchr(desc, ';');
+    printf("session:%s\n", name ? name + 1 : desc);
+    long secret = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "codex-secret", 0);
+    char buf[64] = "";
+    long n = secret < 0 ? -1 : syscall(SYS_keyctl, KEYCTL_READ, secret, buf, sizeof buf - 1);
+    printf("secret:%s\n", n >= 0 ? buf : "gone");
+    long planted = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", "codex-planted", 0);
+    printf("planted:%s\n", planted >= 0 ? "yes" : "no");
 }
 
 /* SysV IPC objects made outside, by id: write into the shared memory, send a message,
@@ -398,6 +442,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "unix-dgram")) unix_dgram();
     else if (!strcmp(cmd, "unix-connect")) unix_connect(arg, 0);
     else if (!strcmp(cmd, "abstract-connect")) unix_connect(arg, 1);
+    else if (!strcmp(cmd, "self-connect")) self_connect(arg);
     else if (!strcmp(cmd, "connect-received") && argc > 3) connect_received(arg, atoi(argv[3]));
     else if (!strcmp(cmd, "ptrace")) trace(atoi(arg));
     else if (!strcmp(cmd, "kill")) report("kill", kill(atoi(arg), SIGTERM) == 0);
@@ -406,8 +451,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "foreign-abis")) foreign_abis();
 #endif
     else if (!strcmp(cmd, "tiocsti")) tiocsti(arg);
-    else if (!strcmp(cmd, "keys")) keyrings(atol(arg));
-    else if (!strcmp(cmd, "key-session")) printf("session:%ld\n", (long)syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+    else if (!strcmp(cmd, "keys")) keyrings();
+    else if (!strcmp(cmd, "key-check")) key_check();
+    else if (!strcmp(cmd, "with-keyring") && argc > 2) return with_keyring(argv + 2);
     else if (!strcmp(cmd, "sysv") && argc > 4) sysv(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     else if (!strcmp(cmd, "other-process")) other_process(atoi(arg));
     else if (!strcmp(cmd, "setid") && argc > 3) setid(arg, argv[3]);

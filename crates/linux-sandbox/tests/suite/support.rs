@@ -459,3 +459,40 @@ impl Drop for Victim {
         let _ = self.0.wait();
     }
 }
+
+/// The live processes whose command line contains `token`: the way to find, from outside, a
+/// process in the sandbox's PID namespace (its own pid means nothing here).
+pub fn live_with_arg(token: &str) -> Vec<i32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(token))
+                && fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                    // A zombie waiting for its reaper counts as gone.
+                    stat.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().next())
+                        .is_some_and(|state| state != "Z" && state != "X")
+                })
+        })
+        .collect()
+}
+
+/// A `sleep` argument no other process has: seconds with a unique fraction.
+pub fn unique_sleep_seconds() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("30.{}{next:04}", std::process::id())
+}
+
+/// Kills processes a control left running on purpose.
+pub fn kill_all(pids: &[i32]) {
+    for &pid in pids {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+}
