@@ -1,17 +1,18 @@
-//! [`ExecResult`]: an [`ExecOutput`] as the object JavaScript receives.
+//! [`ExecResult`]: an [`ExecOutput`] in the shape `exec` resolves with (DESIGN.md §3), built here
+//! once; the facade passes it through.
 
-use codex_core::exec::{ExecOutput, ExitOutcome, SandboxKind};
-use codex_sandbox_policy::LandlockCoverage;
+use codex_core::exec::{self as core, ExecOutput, ExitOutcome, SandboxReport};
+use codex_core::signal_name;
 use napi_derive::napi;
 
-/// What a command left behind (DESIGN.md §3); the facade adds the signal's name.
-#[napi(object, object_from_js = false)]
+/// What a command left behind (DESIGN.md §3).
+#[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Debug)]
 pub struct ExecResult {
     /// The exit code, when the process exited by itself.
     pub exit_code: Option<i32>,
-    /// The number of the signal that ended the process.
-    pub signal_number: Option<i32>,
+    /// Node's name of the signal that ended the process, e.g. `SIGSEGV`.
+    pub signal: Option<String>,
     /// Whether the timeout killed the command.
     pub timed_out: bool,
     /// Whether an abort killed the command.
@@ -28,7 +29,7 @@ pub struct ExecResult {
     pub stdout_bytes: f64,
     /// Bytes seen on stderr, kept or not.
     pub stderr_bytes: f64,
-    /// Whether any stream went over the cap.
+    /// Whether any stream went over the cap (head and tail kept, with a marker between).
     pub truncated: bool,
     /// Wall time from spawn to the end of draining.
     pub duration_ms: f64,
@@ -36,14 +37,37 @@ pub struct ExecResult {
     pub sandbox: SandboxInfo,
 }
 
-/// Which sandbox a command ran under and which layers it had.
+/// The kind of sandbox a command ran under.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxKind {
+    /// No sandbox.
+    None,
+    /// `codex-linux-sandbox`.
+    Linux,
+    /// macOS `sandbox-exec`.
+    Seatbelt,
+}
+
+/// How much of the kernel's Landlock the Linux sandbox could use.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LandlockCoverage {
+    /// Everything the helper knows how to restrict.
+    Full,
+    /// Filesystem rules, without some later protection.
+    Partial,
+}
+
+/// Which sandbox a command ran under and which layers it had; a layer the platform does not
+/// have is absent rather than null.
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
 pub struct SandboxInfo {
-    /// `none`, `linux` or `seatbelt`.
-    pub kind: String,
-    /// `full` or `partial` Landlock coverage (Linux).
-    pub landlock: Option<String>,
+    /// The kind of sandbox.
+    pub kind: SandboxKind,
+    /// Landlock coverage (Linux).
+    pub landlock: Option<LandlockCoverage>,
     /// Whether the seccomp network filter was installed (Linux).
     pub seccomp: Option<bool>,
     /// Whether outside files were on read-only mounts (Linux).
@@ -56,7 +80,7 @@ impl From<ExecOutput> for ExecResult {
             output.stdout.truncated || output.stderr.truncated || output.aggregated.truncated;
         ExecResult {
             exit_code: output.exit_code,
-            signal_number: output.signal,
+            signal: output.signal.map(|signal| signal_name(signal).into_owned()),
             timed_out: output.outcome == ExitOutcome::TimedOut,
             aborted: output.outcome == ExitOutcome::Cancelled,
             sandbox_denied: output.sandbox_denied,
@@ -68,23 +92,25 @@ impl From<ExecOutput> for ExecResult {
             stderr_bytes: output.stderr.total_bytes as f64,
             truncated,
             duration_ms: output.duration.as_secs_f64() * 1000.0,
-            sandbox: SandboxInfo {
-                kind: match output.sandbox.kind {
-                    SandboxKind::None => "none",
-                    SandboxKind::Linux => "linux",
-                    SandboxKind::Seatbelt => "seatbelt",
-                }
-                .to_owned(),
-                landlock: output.sandbox.landlock.map(|coverage| {
-                    match coverage {
-                        LandlockCoverage::Full => "full",
-                        LandlockCoverage::Partial => "partial",
-                    }
-                    .to_owned()
-                }),
-                seccomp: output.sandbox.seccomp,
-                mount_namespace: output.sandbox.mount_namespace,
+            sandbox: SandboxInfo::from(output.sandbox),
+        }
+    }
+}
+
+impl From<SandboxReport> for SandboxInfo {
+    fn from(report: SandboxReport) -> Self {
+        SandboxInfo {
+            kind: match report.kind {
+                core::SandboxKind::None => SandboxKind::None,
+                core::SandboxKind::Linux => SandboxKind::Linux,
+                core::SandboxKind::Seatbelt => SandboxKind::Seatbelt,
             },
+            landlock: report.landlock.map(|coverage| match coverage {
+                core::LandlockCoverage::Full => LandlockCoverage::Full,
+                core::LandlockCoverage::Partial => LandlockCoverage::Partial,
+            }),
+            seccomp: report.seccomp,
+            mount_namespace: report.mount_namespace,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use codex_sandbox_policy::LandlockCoverage;
+use crate::sandbox::SandboxReport;
 
 /// How a command's run ended. Internal truth; the public error is derived from it at the boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,33 +26,6 @@ pub struct CapturedText {
     pub total_bytes: u64,
     /// Whether bytes were dropped because of the cap.
     pub truncated: bool,
-}
-
-/// Which sandbox a command ran under, and which layers were enforced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SandboxReport {
-    /// The kind of sandbox.
-    pub kind: SandboxKind,
-    /// Landlock coverage (Linux only).
-    pub landlock: Option<LandlockCoverage>,
-    /// The Landlock ABI version the helper used (Linux only).
-    pub landlock_abi: Option<u32>,
-    /// Whether the seccomp network filter was installed (Linux only).
-    pub seccomp: Option<bool>,
-    /// Whether outside files sat on read-only mounts (Linux only).
-    pub mount_namespace: Option<bool>,
-}
-
-/// The kind of sandbox a command ran under.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SandboxKind {
-    /// No sandbox.
-    #[default]
-    None,
-    /// `codex-linux-sandbox` (Landlock + seccomp).
-    Linux,
-    /// macOS `sandbox-exec`.
-    Seatbelt,
 }
 
 /// Everything a finished, killed or denied command left behind.

@@ -10,8 +10,8 @@ use tokio::net::unix::pipe::Receiver;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+use super::{SandboxKind, SandboxReport};
 use crate::error::{CodexErr, SandboxErr};
-use crate::exec::{SandboxKind, SandboxReport};
 
 /// More than any honest helper writes; the rest is not read.
 const MAX_STATUS_BYTES: u64 = 64 * 1024;
@@ -152,14 +152,7 @@ pub(crate) fn setup_error(failure: SetupFailure) -> CodexErr {
             detail,
         }
         .into(),
-        SetupFailure::Seccomp {
-            backend: true,
-            detail,
-        } => SandboxErr::SeccompBackend { detail }.into(),
-        SetupFailure::Seccomp {
-            backend: false,
-            detail,
-        } => SandboxErr::SeccompInstall { detail }.into(),
+        SetupFailure::Seccomp { detail } => SandboxErr::SeccompInstall { detail }.into(),
         // We wrote the command line, so the helper rejecting it is our bug.
         SetupFailure::Usage { detail } => CodexErr::Internal(format!(
             "sandbox helper rejected its command line: {detail}"
@@ -232,21 +225,12 @@ mod tests {
             })
         ));
         let install = setup_error(SetupFailure::Seccomp {
-            backend: false,
             detail: "EINVAL".into(),
         });
         assert_eq!(install.code(), "SECCOMP_SETUP");
         assert!(matches!(
             install,
             CodexErr::Sandbox(SandboxErr::SeccompInstall { .. })
-        ));
-        let backend = setup_error(SetupFailure::Seccomp {
-            backend: true,
-            detail: "arch".into(),
-        });
-        assert!(matches!(
-            backend,
-            CodexErr::Sandbox(SandboxErr::SeccompBackend { .. })
         ));
         let usage = setup_error(SetupFailure::Usage {
             detail: "missing --policy".into(),

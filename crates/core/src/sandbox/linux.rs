@@ -1,0 +1,243 @@
+//! Linux: commands run under `codex-linux-sandbox`, which reports on a status pipe.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use codex_sandbox_policy::{HelperInvocation, HelperStatus, SandboxPolicy};
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+use super::helper_path::{HELPER_PATH_ENV, find_helper};
+use super::status_pipe::{self, linux_report};
+use super::{HelperSearch, Launch, LaunchContext, SandboxKind, SandboxReport, SandboxSupport};
+use crate::error::{CodexErr, Result};
+
+/// `process.platform`'s name for this platform.
+pub(super) const PLATFORM: &str = "linux";
+
+/// Longest wait for the helper to run `true` while probing.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Both ends of the helper's status pipe, before spawn.
+pub(super) use super::status_pipe::StatusPipe;
+
+/// The read end of the helper's status pipe, after spawn.
+pub(super) type StatusReader = tokio::net::unix::pipe::Receiver;
+
+/// `codex-linux-sandbox --policy … --cwd … -- argv`, with a fresh status pipe.
+pub(super) fn sandboxed(
+    argv: &[String],
+    policy: &SandboxPolicy,
+    context: LaunchContext<'_>,
+) -> Result<Launch> {
+    // The helper makes `/tmp`'s companion of its own `$TMPDIR`, which is the command's.
+    let LaunchContext {
+        cwd,
+        tmpdir: _read_by_the_helper,
+        helper,
+    } = context;
+    let helper =
+        find_helper(helper).map_err(|searched| CodexErr::SandboxExecutableNotFound { searched })?;
+    let invocation = HelperInvocation {
+        policy: policy.clone(),
+        cwd: Some(cwd.to_path_buf()),
+        command: argv.iter().map(OsString::from).collect(),
+    };
+    let status = StatusPipe::new().map_err(|source| CodexErr::Spawn { source })?;
+    Ok(Launch {
+        program: helper.into_os_string(),
+        args: invocation.to_args(),
+        kind: SandboxKind::Linux,
+        env: super::sandbox_env(SandboxKind::Linux, policy),
+        status: Some(status),
+    })
+}
+
+/// Lets `command` inherit the pipe's write end.
+pub(super) fn hand_status_to(pipe: &StatusPipe, command: &mut Command) {
+    pipe.hand_to(command);
+}
+
+/// Closes our write end and registers the read end with the runtime.
+pub(super) fn listen(pipe: StatusPipe) -> io::Result<StatusReader> {
+    pipe.into_reader()
+}
+
+/// Every message the helper wrote, until EOF or `stop`.
+pub(super) async fn read_status(
+    reader: StatusReader,
+    stop: &CancellationToken,
+) -> Vec<HelperStatus> {
+    status_pipe::read_status(reader, stop).await
+}
+
+/// The report of a helper run from its messages (see [`linux_report`]).
+pub(super) fn report(
+    kind: SandboxKind,
+    messages: Vec<HelperStatus>,
+    killed: bool,
+    program: &str,
+) -> Result<SandboxReport> {
+    match kind {
+        SandboxKind::Linux => linux_report(messages, killed, program),
+        kind => Ok(SandboxReport {
+            kind,
+            ..SandboxReport::default()
+        }),
+    }
+}
+
+/// Asks the kernel which layers it has, then runs the helper (if found) on `true` under
+/// workspace-write: what it reports enforcing is the truthful answer and overrides the kernel's.
+pub(super) async fn probe(support: &mut SandboxSupport, search: HelperSearch<'_>) {
+    support.landlock_abi = codex_sandbox_policy::landlock_abi();
+    support.seccomp = super::linux_probe::seccomp_available();
+    support.user_namespaces = super::linux_probe::user_namespaces_allowed();
+    match find_helper(search) {
+        Ok(helper) => {
+            match run_helper(&helper).await {
+                Ok(report) => {
+                    support.landlock_abi = report.landlock_abi.or(support.landlock_abi);
+                    support.seccomp = report.seccomp.unwrap_or(support.seccomp);
+                    support.user_namespaces =
+                        report.mount_namespace.unwrap_or(support.user_namespaces);
+                }
+                Err(error) => support.problems.push(format!(
+                    "the sandbox helper {} could not run a command: {error}",
+                    helper.display()
+                )),
+            }
+            support.helper_path = Some(helper);
+        }
+        Err(searched) => {
+            let searched: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
+            support.problems.push(format!(
+                "codex-linux-sandbox was not found (searched: {}); pass its path as sandboxExecutable or set {HELPER_PATH_ENV}",
+                searched.join(", ")
+            ));
+        }
+    }
+    if support.landlock_abi.is_none() {
+        support.problems.push(
+            "Landlock is not available in this kernel; use Linux 5.13 or newer with landlock in the lsm= boot parameter"
+                .into(),
+        );
+    }
+    if !support.seccomp {
+        support.problems.push(
+            "seccomp filters are not available; use a kernel built with CONFIG_SECCOMP_FILTER"
+                .into(),
+        );
+    }
+    if !support.user_namespaces {
+        support.problems.push(
+            "user namespaces are not allowed, so files outside the writable roots can still be chmod/chown'ed; allow them (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0)"
+                .into(),
+        );
+    }
+}
+
+/// Runs `helper` on `true` under workspace-write in the temporary directory and returns what it
+/// reported enforcing.
+///
+/// Spawned directly rather than through `exec`: the sandbox module sits below `exec`, and all
+/// this needs is the helper's status pipe.
+async fn run_helper(helper: &std::path::Path) -> Result<SandboxReport> {
+    let invocation = HelperInvocation {
+        policy: SandboxPolicy::WorkspaceWrite {
+            writable_roots: Vec::new(),
+            network_access: false,
+            exclude_tmp: false,
+        },
+        cwd: Some(std::env::temp_dir()),
+        command: vec![OsString::from("true")],
+    };
+    let pipe = StatusPipe::new().map_err(|source| CodexErr::Spawn { source })?;
+    let mut command = Command::new(helper);
+    command
+        .args(invocation.to_args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    pipe.hand_to(&mut command);
+    let mut child = command
+        .spawn()
+        .map_err(|e| CodexErr::io(e, "spawn", Some(PathBuf::from(helper))))?;
+    let reader = pipe
+        .into_reader()
+        .map_err(|source| CodexErr::Spawn { source })?;
+    let run = async {
+        // EOF comes when the helper exec'd `true` or gave up.
+        let messages = status_pipe::read_status(reader, &CancellationToken::new()).await;
+        child
+            .wait()
+            .await
+            .map_err(|e| CodexErr::io(e, "waitpid", None))?;
+        linux_report(messages, false, "true")
+    };
+    tokio::time::timeout(PROBE_TIMEOUT, run)
+        .await
+        .unwrap_or_else(|_elapsed| {
+            Err(CodexErr::Internal(format!(
+                "the helper did not finish within {} s",
+                PROBE_TIMEOUT.as_secs()
+            )))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use super::*;
+    use crate::sandbox::{HELPER_NAME, launch};
+
+    #[test]
+    fn the_helper_is_launched_with_the_encoded_invocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let helper = dir.path().join(HELPER_NAME);
+        std::fs::write(&helper, "").unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let candidates = [dir.path().join("missing"), helper.clone()];
+        let policy = SandboxPolicy::WorkspaceWrite {
+            writable_roots: Vec::new(),
+            network_access: false,
+            exclude_tmp: false,
+        };
+        let context = LaunchContext {
+            cwd: Path::new("/ws"),
+            tmpdir: None,
+            helper: HelperSearch {
+                explicit: &candidates,
+                dirs: &[],
+            },
+        };
+        let launch = launch(&["ls".to_string()], Some(&policy), context).unwrap();
+        assert_eq!(launch.program, helper.into_os_string());
+        let parsed = HelperInvocation::parse(launch.args).unwrap();
+        assert_eq!(parsed.policy, policy);
+        assert_eq!(parsed.cwd.as_deref(), Some(Path::new("/ws")));
+        assert_eq!(parsed.command, vec![OsString::from("ls")]);
+        assert!(launch.status.is_some());
+
+        let missing = [dir.path().join("missing")];
+        let context = LaunchContext {
+            helper: HelperSearch {
+                explicit: &missing,
+                dirs: &[],
+            },
+            ..context
+        };
+        match super::super::launch(&["ls".to_string()], Some(&policy), context) {
+            Err(CodexErr::SandboxExecutableNotFound { searched }) => {
+                assert_eq!(searched, missing);
+            }
+            other => panic!("expected a missing helper, got {other:?}"),
+        }
+    }
+}
