@@ -11,6 +11,8 @@ use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::helper_path::{HELPER_PATH_ENV, find_helper};
+/// The report of a helper run, from its messages.
+pub(super) use super::status_pipe::linux_report as helper_report;
 use super::status_pipe::{self, linux_report};
 use super::{HelperSearch, Launch, LaunchContext, SandboxKind, SandboxReport, SandboxSupport};
 use crate::error::{CodexErr, Result};
@@ -72,22 +74,6 @@ pub(super) async fn read_status(
     stop: &CancellationToken,
 ) -> Vec<HelperStatus> {
     status_pipe::read_status(reader, stop).await
-}
-
-/// The report of a helper run from its messages (see [`linux_report`]).
-pub(super) fn report(
-    kind: SandboxKind,
-    messages: Vec<HelperStatus>,
-    killed: bool,
-    program: &str,
-) -> Result<SandboxReport> {
-    match kind {
-        SandboxKind::Linux => linux_report(messages, killed, program),
-        kind => Ok(SandboxReport {
-            kind,
-            ..SandboxReport::default()
-        }),
-    }
 }
 
 /// Asks the kernel which layers it has, then runs the helper (if found) on `true` under

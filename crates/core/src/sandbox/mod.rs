@@ -6,7 +6,8 @@
 //! - Elsewhere: a sandbox request is [`crate::SandboxErr::Unsupported`].
 //!
 //! The platform's half lives in one module, `imp`, chosen once below (as tokio's `process`
-//! does): `linux.rs`, `macos.rs` or `unsupported.rs`, each with the same items.
+//! does): `linux.rs`, `macos.rs` or `unsupported.rs`, each with the same items (the last two
+//! take the status-pipe items, which they have no use for, from `silent.rs`).
 //!
 //! Under any sandbox the command sees `CODEX_SANDBOX=linux` or `CODEX_SANDBOX=seatbelt`, and
 //! `CODEX_SANDBOX_NETWORK_DISABLED=1` when the policy keeps the network off.
@@ -17,6 +18,8 @@ mod helper_path;
 mod linux_probe;
 mod report;
 pub mod seatbelt;
+#[cfg(not(target_os = "linux"))]
+mod silent;
 #[cfg(target_os = "linux")]
 pub(crate) mod status_pipe;
 mod support;
@@ -141,8 +144,12 @@ pub(crate) fn sandbox_report(
     program: &str,
 ) -> Result<SandboxReport> {
     match kind {
-        SandboxKind::None => Ok(SandboxReport::default()),
-        kind => imp::report(kind, messages, killed, program),
+        // Only the Linux helper reports; the others are what they were asked to be.
+        SandboxKind::Linux => imp::helper_report(messages, killed, program),
+        kind => Ok(SandboxReport {
+            kind,
+            ..SandboxReport::default()
+        }),
     }
 }
 
@@ -173,8 +180,9 @@ fn direct(argv: &[String]) -> Launch {
     }
 }
 
-/// What a command under `kind` learns about its sandbox through its environment.
-fn sandbox_env(kind: SandboxKind, policy: &SandboxPolicy) -> Vec<(&'static str, &'static str)> {
+/// The variables a command sandboxed as `kind` under `policy` gets: `CODEX_SANDBOX`, and
+/// `CODEX_SANDBOX_NETWORK_DISABLED=1` when the network is off.
+pub fn sandbox_env(kind: SandboxKind, policy: &SandboxPolicy) -> Vec<(&'static str, &'static str)> {
     let mut env = vec![(CODEX_SANDBOX_ENV, kind.as_str())];
     if !policy.has_network_access() {
         env.push((CODEX_SANDBOX_NETWORK_DISABLED_ENV, "1"));

@@ -1,13 +1,11 @@
 //! Platforms without a sandbox (Windows…): a sandboxed command is refused, nothing runs.
 
-use std::convert::Infallible;
-use std::io;
+use codex_sandbox_policy::SandboxPolicy;
 
-use codex_sandbox_policy::{HelperStatus, SandboxPolicy};
-use tokio::process::Command;
-use tokio_util::sync::CancellationToken;
-
-use super::{HelperSearch, Launch, LaunchContext, SandboxKind, SandboxReport, SandboxSupport};
+pub(super) use super::silent::{
+    StatusPipe, StatusReader, hand_status_to, helper_report, listen, read_status,
+};
+use super::{HelperSearch, Launch, LaunchContext, SandboxSupport};
 use crate::error::{Result, SandboxErr};
 
 /// `process.platform`'s name for this platform.
@@ -16,12 +14,6 @@ pub(super) const PLATFORM: &str = "win32";
 /// `process.platform`'s name for this platform.
 #[cfg(not(windows))]
 pub(super) const PLATFORM: &str = std::env::consts::OS;
-
-/// Nothing is ever launched under a sandbox here.
-pub(super) type StatusPipe = Infallible;
-
-/// Nothing is ever launched under a sandbox here.
-pub(super) type StatusReader = Infallible;
 
 /// Refuses: this platform has no sandbox.
 pub(super) fn sandboxed(
@@ -39,37 +31,6 @@ pub(super) fn sandboxed(
         platform: PLATFORM.into(),
     }
     .into())
-}
-
-/// Never called: there is no status pipe.
-pub(super) fn hand_status_to(pipe: &StatusPipe, _command: &mut Command) {
-    match *pipe {}
-}
-
-/// Never called: there is no status pipe.
-pub(super) fn listen(pipe: StatusPipe) -> io::Result<StatusReader> {
-    match pipe {}
-}
-
-/// Never called: there is no status pipe.
-pub(super) async fn read_status(
-    reader: StatusReader,
-    _stop: &CancellationToken,
-) -> Vec<HelperStatus> {
-    match reader {}
-}
-
-/// Never called with a sandbox kind: nothing is sandboxed here.
-pub(super) fn report(
-    kind: SandboxKind,
-    _messages: Vec<HelperStatus>,
-    _killed: bool,
-    _program: &str,
-) -> Result<SandboxReport> {
-    Ok(SandboxReport {
-        kind,
-        ..SandboxReport::default()
-    })
 }
 
 /// There is nothing to probe; the one problem is the platform.
