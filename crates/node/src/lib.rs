@@ -18,6 +18,7 @@
 )]
 
 mod cancel;
+mod cause;
 mod client;
 mod error;
 mod exec;
@@ -27,10 +28,11 @@ mod options;
 mod stream;
 
 pub use cancel::CancelToken;
+pub use cause::{Cause, ForeignCause};
 pub use client::{
     ClientOutcome, CreateOutcome, OnRetry, ResponsesClientJs, RetryInfoJs, create_client,
 };
-pub use error::{ApiErrorJs, Cause, ErrorCode, ForeignCause, NativeError, TimeoutPhase};
+pub use error::{ApiErrorJs, ErrorCode, NativeError, TimeoutPhase};
 pub use exec::{
     ExecOutcome, OnOutput, OutputChunkJs, OutputStream, SandboxSupportJs, SupportOutcome, exec,
     sandbox_support,
