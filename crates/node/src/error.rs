@@ -13,23 +13,14 @@ use crate::cause::{Cause, chain};
 use crate::options::js_option_name;
 
 /// Defines the binding's [`ErrorCode`] from codex-core's list, so both carry the same variants
-/// and strings.
+/// and strings (JavaScript only reads it; Rust code uses `codex_core::ErrorCode`).
 macro_rules! define_js_error_code {
     ($($(#[doc = $doc:tt])* $variant:ident = $code:tt,)*) => {
         /// The stable code of each error class (DESIGN.md §2), exported at run time so that the
         /// facade's class table can be checked against it.
         #[napi(string_enum)]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum ErrorCode {
             $($(#[doc = $doc])* #[napi(value = $code)] $variant,)*
-        }
-
-        impl From<codex_core::ErrorCode> for ErrorCode {
-            fn from(code: codex_core::ErrorCode) -> Self {
-                match code {
-                    $(codex_core::ErrorCode::$variant => ErrorCode::$variant,)*
-                }
-            }
         }
     };
 }
@@ -76,8 +67,9 @@ impl From<&ApiError> for ApiErrorJs {
 /// fields are the class's own.
 ///
 /// napi derives `code` from the variant's name, so each variant is named after its code (in
-/// PascalCase); [`NativeError::code`] ties it to [`ErrorCode`], and `index.d.ts` checks that the
-/// two agree. The partial result of an exec error travels on its outcome, not here.
+/// PascalCase); a test checks that each error gets the code codex-core assigns it, and
+/// `index.d.ts` that these codes are [`ErrorCode`]'s. The partial result of an exec error
+/// travels on its outcome, not here.
 #[napi(
     discriminant = "code",
     discriminant_case = "UPPER_SNAKE",
@@ -256,33 +248,6 @@ pub enum NativeError {
     },
 }
 
-impl NativeError {
-    /// The code JavaScript sees, as an [`ErrorCode`].
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            NativeError::SandboxDenied { .. } => ErrorCode::SandboxDenied,
-            NativeError::ExecTimeout { .. } => ErrorCode::ExecTimeout,
-            NativeError::ExecSignal { .. } => ErrorCode::ExecSignal,
-            NativeError::LandlockRestrict { .. } => ErrorCode::LandlockRestrict,
-            NativeError::SeccompSetup { .. } => ErrorCode::SeccompSetup,
-            NativeError::SandboxUnsupported { .. } => ErrorCode::SandboxUnsupported,
-            NativeError::SandboxExeNotFound { .. } => ErrorCode::SandboxExecutableNotFound,
-            NativeError::StreamDisconnected { .. } => ErrorCode::StreamDisconnected,
-            NativeError::StreamTimeout { .. } => ErrorCode::StreamTimeout,
-            NativeError::UnexpectedStatus { .. } => ErrorCode::UnexpectedStatus,
-            NativeError::RetryLimit { .. } => ErrorCode::RetryLimit,
-            NativeError::ResponseFailed { .. } => ErrorCode::ResponseFailed,
-            NativeError::AbortErr { .. } => ErrorCode::Aborted,
-            NativeError::SpawnFailed { .. } => ErrorCode::SpawnFailed,
-            NativeError::Eio { .. } => ErrorCode::Io,
-            NativeError::InvalidEvent { .. } => ErrorCode::InvalidEvent,
-            NativeError::MissingEnvVar { .. } => ErrorCode::MissingEnvVar,
-            NativeError::Internal { .. } => ErrorCode::Internal,
-            NativeError::ErrInvalidArgValue { .. } => ErrorCode::InvalidArgument,
-        }
-    }
-}
-
 impl From<&CodexErr> for NativeError {
     fn from(err: &CodexErr) -> Self {
         let message = err.to_string();
@@ -432,6 +397,7 @@ fn millis(duration: Duration) -> f64 {
 mod tests {
     use std::io;
 
+    use codex_core::exec::{ExecOutput, ExitOutcome};
     use codex_core::{EnvVarError, HttpFailure};
 
     use super::*;
@@ -457,9 +423,35 @@ mod tests {
         })
     }
 
-    /// One error of every code the core produces without running a command.
+    fn output() -> Box<ExecOutput> {
+        Box::new(ExecOutput {
+            outcome: ExitOutcome::Signaled(11),
+            exit_code: None,
+            signal: Some(11),
+            sandbox_denied: false,
+            stdout: Default::default(),
+            stderr: Default::default(),
+            aggregated: Default::default(),
+            duration: Duration::ZERO,
+            timeout: None,
+            sandbox: Default::default(),
+        })
+    }
+
+    /// One error of every code.
     fn one_of_each() -> Vec<CodexErr> {
         vec![
+            SandboxErr::Denied { output: output() }.into(),
+            SandboxErr::Timeout {
+                timeout: Duration::from_millis(300),
+                output: output(),
+            }
+            .into(),
+            SandboxErr::Signal {
+                signal: 11,
+                output: output(),
+            }
+            .into(),
             SandboxErr::LandlockRestrict {
                 abi: None,
                 needed: 1,
@@ -522,12 +514,33 @@ mod tests {
         ]
     }
 
+    /// The `code` napi derives from a variant's name (`ExecTimeout` → `EXEC_TIMEOUT`).
+    fn discriminant(native: &NativeError) -> String {
+        let debug = format!("{native:?}");
+        let name = debug.split([' ', '{']).next().unwrap_or_default();
+        let mut code = String::new();
+        for (index, c) in name.chars().enumerate() {
+            if index > 0 && c.is_ascii_uppercase() {
+                code.push('_');
+            }
+            code.push(c.to_ascii_uppercase());
+        }
+        code
+    }
+
     #[test]
-    fn every_error_keeps_the_code_the_core_gives_it() {
+    fn every_error_crosses_with_the_code_the_core_gives_it() {
+        let mut covered = std::collections::HashSet::new();
         for err in one_of_each() {
             let native = NativeError::from(&err);
-            assert_eq!(native.code(), ErrorCode::from(err.error_code()), "{err:?}");
+            assert_eq!(discriminant(&native), err.error_code().as_str(), "{err:?}");
+            covered.insert(err.error_code());
         }
+        assert_eq!(
+            covered.len(),
+            codex_core::ErrorCode::ALL.len(),
+            "every code is tried"
+        );
     }
 
     #[test]
@@ -660,22 +673,9 @@ mod tests {
 
     #[test]
     fn signals_carry_their_node_name() {
-        use codex_core::exec::{ExecOutput, ExitOutcome};
-        let output = ExecOutput {
-            outcome: ExitOutcome::Signaled(11),
-            exit_code: None,
-            signal: Some(11),
-            sandbox_denied: false,
-            stdout: Default::default(),
-            stderr: Default::default(),
-            aggregated: Default::default(),
-            duration: Duration::ZERO,
-            timeout: None,
-            sandbox: Default::default(),
-        };
         let err: CodexErr = SandboxErr::Signal {
             signal: 11,
-            output: Box::new(output),
+            output: output(),
         }
         .into();
         assert!(matches!(
