@@ -1,10 +1,17 @@
 /**
  * codex-native: sandboxed exec, a streaming OpenAI Responses client, and typed errors
- * (DESIGN.md §2, §3, §5). These are the hand-written public types; the generated binding's
- * types are private.
+ * (DESIGN.md §2, §3, §5).
+ *
+ * The native contract is the generated `binding.d.ts`; these public types refine it (literal
+ * unions instead of enums, the facade's own options such as `signal`) rather than restate it.
  */
 
 /// <reference types="node" />
+
+import type * as native from './binding.js'
+
+/** `T` with each string-enum field as the union of its values, which is what callers compare. */
+type Plain<T> = { [K in keyof T]: T[K] extends string ? `${T[K]}` : T[K] }
 
 // ---------------------------------------------------------------------------------------------
 // exec
@@ -13,35 +20,59 @@
 /** What a sandboxed command may do. The same JSON is what `codex-linux-sandbox --policy` takes. */
 export type SandboxPolicy =
   | { mode: 'danger-full-access' }
-  | { mode: 'read-only'; networkAccess?: boolean }
-  | { mode: 'workspace-write'; writableRoots?: string[]; networkAccess?: boolean; excludeTmp?: boolean }
+  | {
+      mode: 'read-only'
+      /** Let the command open network sockets (default false: only Unix stream sockets). */
+      networkAccess?: boolean
+      /**
+       * Unix socket files (or directories holding them) outside the sandbox the command may
+       * connect to, e.g. `'/run/user/1000/bus'`. Everything else outside is refused.
+       */
+      allowUnixSockets?: string[]
+    }
+  | {
+      mode: 'workspace-write'
+      /**
+       * The directory that becomes writable (absolute). Default: `cwd`. An agent should set it
+       * to its project and let the model choose only `cwd`: a model-chosen working directory
+       * then never widens what is writable.
+       */
+      workspaceRoot?: string
+      /**
+       * More directories (or files) the command may write in, e.g. a tool cache such as
+       * `~/.npm` or `~/.cargo`. `/`, `/proc`, `/sys` and `/dev` are refused (`SandboxPolicyError`).
+       */
+      writableRoots?: string[]
+      /** Let the command open network sockets (default false: only Unix stream sockets). */
+      networkAccess?: boolean
+      /** Keep `/tmp` and `$TMPDIR` read-only (default false: both are writable). */
+      excludeTmp?: boolean
+      /**
+       * Paths kept read-only inside every writable root (relative ones) or as named (absolute
+       * ones). Default `['.git']`: git runs code from there later, outside the sandbox. A missing
+       * one cannot be created either. `[]` protects nothing.
+       */
+      protectedPaths?: string[]
+      /** See the read-only mode: outside Unix sockets the command may connect to. */
+      allowUnixSockets?: string[]
+    }
 
 /** One piece of output as it is read. */
-export interface OutputChunk {
-  stream: 'stdout' | 'stderr'
-  data: Buffer
-}
+export interface OutputChunk extends Plain<native.OutputChunkJs> {}
 
-/** Options of {@link exec}. */
-export interface ExecOptions {
-  /** Working directory (and the sandbox's workspace root); the current one by default. */
-  cwd?: string
+/** Options of {@link exec}; what is left out takes the default the binding states. */
+export interface ExecOptions
+  extends Omit<native.ExecOptions, 'env' | 'inheritEnv' | 'sandbox' | 'stdin' | 'helperDirs'> {
   /** The exact environment of the child; nothing is inherited. */
   env?: Record<string, string | number | boolean | undefined>
   /** Without `env`: `'filtered'` (default) drops every variable whose name contains KEY, SECRET or TOKEN. */
-  inheritEnv?: 'filtered' | 'all'
-  /** Kill the process group after this many ms (default 10 000; `null`: never). */
-  timeoutMs?: number | null
-  /** Delay between SIGTERM and SIGKILL on timeout or abort (default 2000 ms). */
-  killGraceMs?: number
+  inheritEnv?: `${native.InheritEnvMode}`
   /** The sandbox; none by default. */
   sandbox?: SandboxPolicy
   /** Aborting kills the process group; an already-aborted signal rejects without spawning. */
   signal?: AbortSignal
   /** The child's standard input (default: `/dev/null`). */
   stdin?: string | Buffer | Uint8Array
-  /** Bytes kept per stream (default 1 MiB); the rest is read and dropped (head + tail kept). */
-  maxOutputBytes?: number
   /** `false`: resolve with the result on timeout, signal, denial and abort instead of rejecting. */
   reject?: boolean
   /**
@@ -50,36 +81,15 @@ export interface ExecOptions {
    * the command keeps running.
    */
   onOutput?: (chunk: OutputChunk) => void
-  /** Path of `codex-linux-sandbox` (else `CODEX_LINUX_SANDBOX_EXE`, else the packaged one). */
-  sandboxExecutable?: string
 }
 
 /** The sandbox a command ran under. */
-export interface SandboxInfo {
-  kind: 'none' | 'linux' | 'seatbelt'
-  landlock?: 'full' | 'partial'
-  seccomp?: boolean
-  mountNamespace?: boolean
-}
+export interface SandboxInfo extends Plain<native.SandboxInfo> {}
 
 /** Everything a finished, killed or denied command left behind. */
-export interface ExecResult {
-  exitCode: number | null
+export interface ExecResult extends Omit<native.ExecResult, 'signal' | 'sandbox'> {
   /** The signal that ended the process, e.g. `'SIGSEGV'`. */
   signal: NodeJS.Signals | null
-  timedOut: boolean
-  aborted: boolean
-  sandboxDenied: boolean
-  stdout: string
-  stderr: string
-  /** Both streams interleaved in arrival order. */
-  aggregatedOutput: string
-  /** Bytes seen on stdout, kept or not. */
-  stdoutBytes: number
-  stderrBytes: number
-  /** Whether output was cut to `maxOutputBytes` (head and tail kept, with a marker between). */
-  truncated: boolean
-  durationMs: number
   sandbox: SandboxInfo
 }
 
@@ -92,16 +102,7 @@ export interface ExecResult {
 export function exec(argv: string[], options?: ExecOptions): Promise<ExecResult>
 
 /** What this machine enforces, and what to do about what is missing. */
-export interface SandboxSupport {
-  platform: string
-  helperPath: string | null
-  landlockAbi: number | null
-  seccomp: boolean
-  userNamespaces: boolean
-  seatbelt: boolean
-  /** One actionable sentence per missing piece; empty when everything is in place. */
-  problems: string[]
-}
+export interface SandboxSupport extends native.SandboxSupportJs {}
 
 /** Probes the sandbox layers (for a CLI's start-up check). */
 export function sandboxSupport(): Promise<SandboxSupport>
@@ -111,43 +112,16 @@ export function sandboxSupport(): Promise<SandboxSupport>
 // ---------------------------------------------------------------------------------------------
 
 /** The API's structured error (`{ "error": { type, code, param, message } }`). */
-export interface ApiError {
-  type: string | null
-  code: string | null
-  param: string | null
-  message: string | null
-}
+export interface ApiError extends native.ApiErrorJs {}
 
 /** What `onRetry` receives before each retry. */
-export interface RetryInfo {
-  /** Which retry this is: 1 for the second request. */
-  attempt: number
-  delayMs: number
-  /** The status that caused it, `null` after a transport failure. */
-  status: number | null
-  error?: CodexError
+export interface RetryInfo extends Omit<native.RetryInfoJs, 'error'> {
+  /** The failure that caused the retry. */
+  error: CodexError
 }
 
-/** Options of {@link ResponsesClient}. */
-export interface ClientOptions {
-  /** Default: `OPENAI_API_KEY`. */
-  apiKey?: string
-  /** Default: `OPENAI_BASE_URL`, else `https://api.openai.com/v1`. */
-  baseUrl?: string
-  /** Retries after the first attempt (default 4). */
-  maxRetries?: number
-  /** First backoff delay (default 200 ms). */
-  retryBaseDelayMs?: number
-  /** Backoff ceiling (default 8000 ms). */
-  retryMaxDelayMs?: number
-  /** Longest silence on an open stream, comments included (default 300 000 ms). */
-  streamIdleTimeoutMs?: number
-  /** Longest wait for response headers. */
-  requestTimeoutMs?: number
-  /** Extra headers; they replace the default `Authorization` (e.g. Azure's `api-key`). */
-  headers?: Record<string, string>
-  /** Query parameters for every request (e.g. Azure's `api-version`). */
-  query?: Record<string, string>
+/** Options of {@link ResponsesClient}; what is left out takes the default the binding states. */
+export interface ClientOptions extends native.ClientOptions {
   onRetry?: (info: RetryInfo) => void
 }
 
@@ -177,7 +151,10 @@ export declare class ResponseStream implements AsyncIterableIterator<ResponseEve
 
 /** A streaming client for the OpenAI Responses API. */
 export declare class ResponsesClient {
-  /** @throws {EnvVarError} without an API key */
+  /**
+   * @throws {EnvVarError} without an API key
+   * @throws {TypeError} naming an option that cannot be used (a malformed base URL or header)
+   */
   constructor(options?: ClientOptions)
   /** Resolves once 2xx headers arrived; HTTP failures reject here, stream failures from iteration. */
   create(body: Record<string, unknown>, options?: RequestOptions): Promise<ResponseStream>
@@ -186,8 +163,22 @@ export declare class ResponsesClient {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors (DESIGN.md §2)
+// Errors (DESIGN.md §2): each class's fields are those of its code in the binding's NativeError
 // ---------------------------------------------------------------------------------------------
+
+/** The codes of the binding's `NativeError`, which name the classes. */
+type Code = native.NativeError['code']
+
+/** The fields a native error of code `C` carries: its class's own. */
+type FieldsOf<C extends Code> = Plain<Omit<Extract<native.NativeError, { code: C }>, 'code' | 'message' | 'cause'>>
+
+/**
+ * Fails to type-check (with `skipLibCheck: false`, as this package's own check runs) when the
+ * codes of `NativeError` and the binding's `ErrorCode` differ: the two are stated once, in Rust.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Assert<T extends true> = T
+type NativeCodesAreErrorCodes = Assert<Same<Code, `${native.ErrorCode}`>>
 
 /** The base class of every codex-native error. */
 export declare class CodexError extends Error {
@@ -197,6 +188,7 @@ export declare class CodexError extends Error {
 }
 /** A failure of a command's run or of its sandbox. */
 export declare class SandboxError extends CodexError {}
+/** A sandboxed command failed and the evidence says the sandbox caused it. */
 export declare class SandboxDeniedError extends SandboxError {
   code: 'SANDBOX_DENIED'
   exitCode: number | null
@@ -204,66 +196,77 @@ export declare class SandboxDeniedError extends SandboxError {
   stderr: string
   result: ExecResult
 }
+export interface SandboxDeniedError extends FieldsOf<'SANDBOX_DENIED'> {}
+/** The command ran past `timeoutMs`; its process group was killed. */
 export declare class TimeoutError extends SandboxError {
   code: 'EXEC_TIMEOUT'
-  timeoutMs: number
   result: ExecResult
 }
+export interface TimeoutError extends FieldsOf<'EXEC_TIMEOUT'> {}
+/** The command was killed by a signal it did not get from us. */
 export declare class SignalError extends SandboxError {
   code: 'EXEC_SIGNAL'
-  signal: NodeJS.Signals | null
-  signalNumber: number
+  signal: NodeJS.Signals
   result: ExecResult
 }
+export interface SignalError extends Omit<FieldsOf<'EXEC_SIGNAL'>, 'signal'> {}
+/** Landlock is missing or too old for the policy; nothing ran. */
 export declare class LandlockRestrictError extends SandboxError {
   code: 'LANDLOCK_RESTRICT'
-  /** The kernel's Landlock ABI, null when Landlock is unavailable. */
-  abi: number | null
-  needed: number
-  detail: string
 }
+export interface LandlockRestrictError extends FieldsOf<'LANDLOCK_RESTRICT'> {}
+/** The seccomp filter could not be installed; nothing ran. */
 export declare class SeccompError extends SandboxError {
   code: 'SECCOMP_SETUP'
-  detail: string
 }
+export interface SeccompError extends FieldsOf<'SECCOMP_SETUP'> {}
+/**
+ * The sandbox policy cannot be applied as given (a writable root that is `/` or lies in `/proc`,
+ * `/sys` or `/dev`, one reached through a symlink a sandboxed run could have planted, a protected
+ * path this machine cannot keep read-only); `detail` says which and how to fix it. Nothing ran.
+ */
+export declare class SandboxPolicyError extends SandboxError {
+  code: 'SANDBOX_POLICY'
+}
+export interface SandboxPolicyError extends FieldsOf<'SANDBOX_POLICY'> {}
+/** This platform has no sandbox; nothing ran. */
 export declare class SandboxUnsupportedError extends SandboxError {
   code: 'SANDBOX_UNSUPPORTED'
-  platform: string
 }
+export interface SandboxUnsupportedError extends FieldsOf<'SANDBOX_UNSUPPORTED'> {}
+/** No `codex-linux-sandbox` executable was found; `searched` lists every path tried. */
 export declare class SandboxExecutableNotFoundError extends CodexError {
   code: 'SANDBOX_EXE_NOT_FOUND'
-  searched: string[]
 }
+export interface SandboxExecutableNotFoundError extends FieldsOf<'SANDBOX_EXE_NOT_FOUND'> {}
+/** The response stream broke after events were yielded, or ended without a terminal event. */
 export declare class StreamDisconnectedError extends CodexError {
   code: 'STREAM_DISCONNECTED'
-  eventsReceived: number
 }
+export interface StreamDisconnectedError extends FieldsOf<'STREAM_DISCONNECTED'> {}
+/**
+ * No response headers within `requestTimeoutMs` (`phase: 'headers'`, `headersMs`), or no byte of
+ * an open stream within `streamIdleTimeoutMs` (`phase: 'idle'`, `idleMs`).
+ */
 export declare class StreamTimeoutError extends CodexError {
   code: 'STREAM_TIMEOUT'
-  idleMs: number
 }
+export interface StreamTimeoutError extends FieldsOf<'STREAM_TIMEOUT'> {}
+/** The server answered with a status that is not retried. */
 export declare class UnexpectedStatusError extends CodexError {
   code: 'UNEXPECTED_STATUS'
-  status: number
-  body: string
-  requestId: string | null
-  apiError: ApiError | null
 }
+export interface UnexpectedStatusError extends FieldsOf<'UNEXPECTED_STATUS'> {}
+/** Every retry was used up; `status` is null when no response ever came (then `cause` is the transport error). */
 export declare class RetryLimitError extends CodexError {
   code: 'RETRY_LIMIT'
-  /** The last status, null when no response ever came (then `cause` is the transport error). */
-  status: number | null
-  body: string | null
-  attempts: number
-  requestId: string | null
-  apiError: ApiError | null
 }
+export interface RetryLimitError extends FieldsOf<'RETRY_LIMIT'> {}
+/** The server ended the response with `response.failed` or an `error` event. */
 export declare class ResponseFailedError extends CodexError {
   code: 'RESPONSE_FAILED'
-  errorCode: string | null
-  responseId: string | null
-  apiError: ApiError | null
 }
+export interface ResponseFailedError extends FieldsOf<'RESPONSE_FAILED'> {}
 /** An abort, shaped like Node's own: `name` is `'AbortError'`, `code` is `'ABORT_ERR'`. */
 export declare class InterruptedError extends CodexError {
   name: 'AbortError'
@@ -271,27 +274,29 @@ export declare class InterruptedError extends CodexError {
   /** What the command had produced (exec after spawning only). */
   result?: ExecResult
 }
+/** The child's pipes or process could not be set up. */
 export declare class SpawnError extends CodexError {
   code: 'SPAWN_FAILED'
 }
+/** An OS error with Node's errno fields; `code` is the errno's name, e.g. `'ENOENT'`. */
 export declare class CodexIoError extends CodexError {
-  /** Node's errno name, e.g. `'ENOENT'`. */
   code: string
-  /** Negative, as Node's `err.errno`. */
-  errno: number | null
-  syscall: string
-  path: string | null
 }
+export interface CodexIoError extends Omit<FieldsOf<'EIO'>, 'errnoName'> {}
+/** An event was not valid JSON or was over the size limit; `raw` holds its start. */
 export declare class InvalidEventError extends CodexError {
   code: 'INVALID_EVENT'
-  /** The start of the event's data (≤ 1 KiB). */
-  raw: string
 }
+export interface InvalidEventError extends FieldsOf<'INVALID_EVENT'> {}
+/** A required environment variable (e.g. `OPENAI_API_KEY`) is missing. */
 export declare class EnvVarError extends CodexError {
   code: 'MISSING_ENV_VAR'
-  var: string
-  instructions: string | null
 }
+export interface EnvVarError extends FieldsOf<'MISSING_ENV_VAR'> {}
+/** A bug on our side: a caught panic, a failed internal task. */
 export declare class InternalError extends CodexError {
   code: 'INTERNAL'
 }
+
+// Only what is marked `export` above is public; the helper types stay private.
+export {}

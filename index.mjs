@@ -20,6 +20,7 @@ export const {
   SignalError,
   LandlockRestrictError,
   SeccompError,
+  SandboxPolicyError,
   SandboxUnsupportedError,
   SandboxExecutableNotFoundError,
   StreamDisconnectedError,

@@ -8,37 +8,36 @@ import * as esm from 'codex-native'
 const require = createRequire(import.meta.url)
 const cjs = require('../index.js')
 
-const TABLE = [
-  ['SandboxDeniedError', 'SandboxError', 'SANDBOX_DENIED'],
-  ['TimeoutError', 'SandboxError', 'EXEC_TIMEOUT'],
-  ['SignalError', 'SandboxError', 'EXEC_SIGNAL'],
-  ['LandlockRestrictError', 'SandboxError', 'LANDLOCK_RESTRICT'],
-  ['SeccompError', 'SandboxError', 'SECCOMP_SETUP'],
-  ['SandboxUnsupportedError', 'SandboxError', 'SANDBOX_UNSUPPORTED'],
-  ['SandboxExecutableNotFoundError', 'CodexError', 'SANDBOX_EXE_NOT_FOUND'],
-  ['StreamDisconnectedError', 'CodexError', 'STREAM_DISCONNECTED'],
-  ['StreamTimeoutError', 'CodexError', 'STREAM_TIMEOUT'],
-  ['UnexpectedStatusError', 'CodexError', 'UNEXPECTED_STATUS'],
-  ['RetryLimitError', 'CodexError', 'RETRY_LIMIT'],
-  ['ResponseFailedError', 'CodexError', 'RESPONSE_FAILED'],
-  ['InterruptedError', 'CodexError', 'ABORT_ERR'],
-  ['SpawnError', 'CodexError', 'SPAWN_FAILED'],
-  ['CodexIoError', 'CodexError', 'EIO'],
-  ['InvalidEventError', 'CodexError', 'INVALID_EVENT'],
-  ['EnvVarError', 'CodexError', 'MISSING_ENV_VAR'],
-  ['InternalError', 'CodexError', 'INTERNAL'],
-]
+// The codes come from the binding (codex-core states them once); the classes from the package.
+const { ErrorCode } = require('../lib/native.js')
+const { CLASS_BY_CODE } = require('../lib/errors.js')
+const CODES = Object.values(ErrorCode)
+const CLASSES = Object.values(cjs).filter((value) => value.prototype instanceof Error)
+const BASES = [cjs.CodexError, cjs.SandboxError]
 
 describe('error classes', () => {
-  for (const [name, parent, code] of TABLE) {
-    it(`${name} extends ${parent} with code ${code}`, () => {
-      const Class = esm[name]
+  it('every native error code has a class, and every class a native code', () => {
+    expect(CODES.length).toBeGreaterThan(0)
+    expect([...CLASS_BY_CODE.keys()].sort()).toEqual([...CODES].sort())
+    for (const Class of CLASSES) {
+      if (BASES.includes(Class)) expect(Class.code).toBeUndefined()
+      else expect(CODES).toContain(Class.code)
+    }
+    for (const Class of CLASS_BY_CODE.values()) {
+      if (Class !== TypeError) expect(CLASSES).toContain(Class)
+    }
+  })
+
+  for (const code of CODES) {
+    const Class = CLASS_BY_CODE.get(code)
+    if (Class === TypeError) continue
+    it(`${Class.name} extends ${Object.getPrototypeOf(Class).name} with code ${code}`, () => {
       const error = new Class('boom', { detail: 'x', cause: new Error('root') })
-      expect(error).toBeInstanceOf(esm[parent])
+      expect(error).toBeInstanceOf(Object.getPrototypeOf(Class))
       expect(error).toBeInstanceOf(esm.CodexError)
       expect(error).toBeInstanceOf(Error)
       expect(error.code).toBe(code)
-      expect(error.name).toBe(name === 'InterruptedError' ? 'AbortError' : name)
+      expect(error.name).toBe(Class === esm.InterruptedError ? 'AbortError' : Class.name)
       expect(error.message).toBe('boom')
       expect(error.detail).toBe('x')
       expect(error.cause.message).toBe('root')

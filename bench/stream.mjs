@@ -112,15 +112,15 @@ function httpParser(port, agent, request) {
  * (`next(1)`) and up to 256 per crossing, each batch parsed with one `JSON.parse`.
  */
 async function crossingCost(baseUrl, body, expected) {
-  const binding = createRequire(import.meta.url)('../binding.js')
+  const binding = createRequire(import.meta.url)('../lib/native.js')
   const native = binding.createClient({ apiKey: 'sk-bench', baseUrl, maxRetries: 0 }).client
   const read = (perCrossing) => async () => {
-    const outcome = await native.create(JSON.stringify({ ...body, stream: true }), new binding.CancelToken())
+    const outcome = await native.create(JSON.stringify(body), new binding.CancelToken())
     const start = process.hrtime.bigint()
     let count = 0
     for (;;) {
       const batch = await outcome.stream.next(perCrossing)
-      if (batch.events === undefined) break
+      if (batch.type !== 'events') break
       count += JSON.parse(batch.events).length
     }
     if (count !== expected) throw new Error(`got ${count} of ${expected} events`)

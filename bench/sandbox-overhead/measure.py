@@ -1,29 +1,34 @@
 #!/usr/bin/env python3
 """Times whole processes for run.sh: every case once per round, round after round, so that a
 busy machine slows all cases alike; prints medians and ratios of wall time and, as a cross-check
-that preemption by other work cannot inflate, of CPU time (user + system, from wait4).
+that preemption by other work cannot inflate, of CPU time (user + system, from wait4). Then the
+per-call cost inside a sandboxed process: AF_UNIX connects (each one goes to the supervisor) and
+calls that involve no socket (which the supervisor never sees).
 
-usage: measure.py HELPER BARE WORKSPACE RUNS
+usage: measure.py HELPER BARE LOOP WORKSPACE RUNS
 """
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 
-helper, bare, workspace, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+helper, bare, loop, workspace, runs = sys.argv[1:5] + [int(sys.argv[5])]
 WARMUP = 20
 POLICY = '{"mode":"workspace-write"}'
 
 base_env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
-no_mount_env = dict(base_env, CODEX_SANDBOX_NO_MOUNT_NS="1")
 sandbox = [helper, "--policy", POLICY, "--cwd", workspace, "--"]
-# bubblewrap with the same policy: everything read-only but the workspace and /tmp, no network.
+# bubblewrap with the same policy and the process isolation its peers add: everything read-only
+# but the workspace and /tmp, no network, own PID and IPC namespaces, a new session, dying with
+# its parent.
 bwrap = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--bind", workspace, workspace,
          "--bind", "/tmp", "/tmp", "--dev", "/dev", "--proc", "/proc", "--unshare-net",
+         "--unshare-pid", "--unshare-ipc", "--new-session", "--die-with-parent",
          "--chdir", workspace]
 
-CASES = ["direct", "bare", "landlock-seccomp", "all-layers", "bubblewrap"]
+CASES = ["direct", "bare", "all-layers", "bubblewrap"]
 
 
 def cases_for(program):
@@ -31,7 +36,6 @@ def cases_for(program):
     return {
         "direct": (program, base_env),
         "bare": ([bare] + program, base_env),
-        "landlock-seccomp": (sandbox + program, no_mount_env),
         "all-layers": (sandbox + program, base_env),
         "bubblewrap": (bwrap + program, base_env),
     }
@@ -57,10 +61,10 @@ def report(what, median):
     for name in CASES:
         m = median[name]
         print(f"  {what} {name:<18} {m:7.3f} ms   {m / direct:5.2f}x direct   {m / floor:5.2f}x bare")
-    ll = median["landlock-seccomp"] / floor
     full = median["all-layers"] / direct
-    print(f"  {what} targets: Landlock+seccomp {ll:.2f}x bare (<= 1.15: {'met' if ll <= 1.15 else 'MISSED'}),"
-          f" all layers {full:.2f}x direct (<= 2.5: {'met' if full <= 2.5 else 'MISSED'})")
+    vs_bwrap = median["bubblewrap"] / median["all-layers"]
+    print(f"  {what} target: all layers {full:.2f}x direct (<= 2.5: {'met' if full <= 2.5 else 'MISSED'});"
+          f" bubblewrap takes {vs_bwrap:.2f}x as long as the helper")
 
 
 os.chdir(workspace)
@@ -78,3 +82,21 @@ for label, program in [("true", ["true"]), ("ls /", ["ls", "/"])]:
     print(f"\n{label}: medians over {runs} interleaved runs, vs direct, vs the bare wrapper")
     report("wall", {name: statistics.median(values) for name, values in wall.items()})
     report("cpu ", {name: statistics.median(values) for name, values in cpu.items()})
+
+
+def per_call(argv, env):
+    """The loop's own mean ns per iteration."""
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+print("\nper call, inside the process (median of 7 runs, interleaved):")
+for name, args in [("AF_UNIX connect+accept", ["connect", "10000", workspace]),
+                   ("getppid+stat (no socket)", ["plain", "1000000"])]:
+    outside, inside = [], []
+    for _ in range(7):
+        outside.append(per_call([loop] + args, base_env))
+        inside.append(per_call(sandbox + [loop] + args, base_env))
+    o, i = statistics.median(outside), statistics.median(inside)
+    print(f"  {name:<26} unsandboxed {o / 1000:8.2f} us   sandboxed {i / 1000:8.2f} us"
+          f"   +{(i - o) / 1000:7.2f} us   {i / o:5.2f}x")

@@ -1,7 +1,8 @@
 //! The one error taxonomy of codex-core (DESIGN.md §2).
 //!
-//! Every variant maps to one JavaScript class through [`CodexErr::code`]; the fields each class
-//! exposes live on the variant, so the binding only copies them across.
+//! Every variant maps to one [`ErrorCode`] through [`CodexErr::error_code`], and the code names
+//! the JavaScript class; the fields each class exposes live on the variant, so the binding only
+//! converts them.
 
 use std::io;
 use std::path::PathBuf;
@@ -9,7 +10,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error_code::ErrorCode;
 use crate::exec::ExecOutput;
+use crate::os_names::errno_name;
 
 /// Result alias used throughout codex-core.
 pub type Result<T, E = CodexErr> = std::result::Result<T, E>;
@@ -26,7 +29,7 @@ pub enum CodexErr {
 
     /// A sandbox was asked for on Linux but no `codex-linux-sandbox` executable was found.
     #[error("codex-linux-sandbox executable not found (searched: {})", display_paths(.searched))]
-    LandlockSandboxExecutableNotProvided {
+    SandboxExecutableNotFound {
         /// Every path that was tried, in order.
         searched: Vec<PathBuf>,
     },
@@ -44,11 +47,18 @@ pub enum CodexErr {
         source: Option<BoxError>,
     },
 
-    /// No byte arrived on the stream (or no response headers) for the idle/request timeout.
+    /// No byte arrived on an open stream for the idle timeout.
     #[error("no data received for {} ms", .idle.as_millis())]
     Timeout {
-        /// The timeout that expired.
+        /// The idle timeout that expired.
         idle: Duration,
+    },
+
+    /// No response headers arrived within the request timeout.
+    #[error("no response headers received within {} ms", .timeout.as_millis())]
+    HeadersTimeout {
+        /// The request timeout that expired.
+        timeout: Duration,
     },
 
     /// The server answered with a status that is not retried.
@@ -107,11 +117,24 @@ pub enum CodexErr {
         path: Option<PathBuf>,
     },
 
-    /// The HTTP layer failed outside of a response (building the client, a bad header…).
-    #[error("http client error: {0}")]
-    Reqwest(#[from] reqwest::Error),
+    /// A request could not be sent, or its response not read: a refused connection, a reset
+    /// before the headers, a broken body.
+    #[error("request failed: {0}")]
+    Transport(#[source] reqwest::Error),
 
-    /// An event was not valid JSON, or was larger than the limit.
+    /// An argument cannot be used: a client option (a malformed base URL, header name or
+    /// value) or a request body that is not a JSON object. Nothing was sent.
+    #[error("invalid {argument}: {source}")]
+    InvalidArgument {
+        /// What was wrong: a [`ClientConfig`](crate::ClientConfig) field name (`base_url`,
+        /// `headers`, `query`) or `body`.
+        argument: &'static str,
+        /// Why it cannot be used.
+        #[source]
+        source: BoxError,
+    },
+
+    /// An event of the response stream was not valid JSON, or was larger than the limit.
     #[error("invalid event: {message}")]
     Json {
         /// Why the event was rejected.
@@ -126,10 +149,6 @@ pub enum CodexErr {
     /// A required environment variable is missing.
     #[error(transparent)]
     EnvVar(#[from] EnvVarError),
-
-    /// An internal task went away without answering.
-    #[error("internal agent died")]
-    InternalAgentDied,
 
     /// An internal task panicked or was cancelled.
     #[error("internal task failed: {0}")]
@@ -182,13 +201,6 @@ pub enum SandboxErr {
     /// The kernel refused the seccomp filter; nothing was run.
     #[error("seccomp filter could not be installed: {detail}")]
     SeccompInstall {
-        /// What went wrong.
-        detail: String,
-    },
-
-    /// The seccomp filter could not be compiled; nothing was run.
-    #[error("seccomp filter could not be built: {detail}")]
-    SeccompBackend {
         /// What went wrong.
         detail: String,
     },
@@ -293,25 +305,33 @@ where
 }
 
 impl CodexErr {
-    /// The stable code the JavaScript class carries (DESIGN.md §2); for [`CodexErr::Io`], the
-    /// errno's name as Node spells it.
+    /// The code of this error's JavaScript class (DESIGN.md §2).
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            CodexErr::Sandbox(err) => err.error_code(),
+            CodexErr::SandboxExecutableNotFound { .. } => ErrorCode::SandboxExecutableNotFound,
+            // A failed request is a stream that broke before its first event.
+            CodexErr::Stream { .. } | CodexErr::Transport(_) => ErrorCode::StreamDisconnected,
+            CodexErr::Timeout { .. } | CodexErr::HeadersTimeout { .. } => ErrorCode::StreamTimeout,
+            CodexErr::UnexpectedStatus(_) => ErrorCode::UnexpectedStatus,
+            CodexErr::RetryLimit { .. } => ErrorCode::RetryLimit,
+            CodexErr::ResponseFailed { .. } => ErrorCode::ResponseFailed,
+            CodexErr::Interrupted { .. } => ErrorCode::Aborted,
+            CodexErr::Spawn { .. } => ErrorCode::SpawnFailed,
+            CodexErr::Io { .. } => ErrorCode::Io,
+            CodexErr::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            CodexErr::Json { .. } => ErrorCode::InvalidEvent,
+            CodexErr::EnvVar(_) => ErrorCode::MissingEnvVar,
+            CodexErr::TokioJoin(_) | CodexErr::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The stable code the JavaScript error carries: [`CodexErr::error_code`], except that an
+    /// [`CodexErr::Io`] carries the errno's name as Node spells it (`ENOENT`).
     pub fn code(&self) -> &'static str {
         match self {
-            CodexErr::Sandbox(err) => err.code(),
-            CodexErr::LandlockSandboxExecutableNotProvided { .. } => "SANDBOX_EXE_NOT_FOUND",
-            CodexErr::Stream { .. } | CodexErr::Reqwest(_) => "STREAM_DISCONNECTED",
-            CodexErr::Timeout { .. } => "STREAM_TIMEOUT",
-            CodexErr::UnexpectedStatus(_) => "UNEXPECTED_STATUS",
-            CodexErr::RetryLimit { .. } => "RETRY_LIMIT",
-            CodexErr::ResponseFailed { .. } => "RESPONSE_FAILED",
-            CodexErr::Interrupted { .. } => "ABORT_ERR",
-            CodexErr::Spawn { .. } => "SPAWN_FAILED",
             CodexErr::Io { source, .. } => errno_name(source),
-            CodexErr::Json { .. } => "INVALID_EVENT",
-            CodexErr::EnvVar(_) => "MISSING_ENV_VAR",
-            CodexErr::InternalAgentDied | CodexErr::TokioJoin(_) | CodexErr::Internal(_) => {
-                "INTERNAL"
-            }
+            other => other.error_code().as_str(),
         }
     }
 
@@ -336,62 +356,39 @@ impl CodexErr {
             _ => None,
         }
     }
-}
 
-impl SandboxErr {
-    /// The stable code the JavaScript class carries (DESIGN.md §2).
-    pub fn code(&self) -> &'static str {
+    /// Takes the command output out of this error (timeout, signal, denial, abort), without
+    /// copying it; render the message first if it is wanted too.
+    pub fn into_exec_output(self) -> Option<ExecOutput> {
         match self {
-            SandboxErr::Denied { .. } => "SANDBOX_DENIED",
-            SandboxErr::Timeout { .. } => "EXEC_TIMEOUT",
-            SandboxErr::Signal { .. } => "EXEC_SIGNAL",
-            SandboxErr::LandlockRestrict { .. } => "LANDLOCK_RESTRICT",
-            SandboxErr::SeccompInstall { .. } | SandboxErr::SeccompBackend { .. } => {
-                "SECCOMP_SETUP"
-            }
-            SandboxErr::Policy { .. } => "SANDBOX_POLICY",
-            SandboxErr::Unsupported { .. } => "SANDBOX_UNSUPPORTED",
+            CodexErr::Sandbox(
+                SandboxErr::Denied { output }
+                | SandboxErr::Timeout { output, .. }
+                | SandboxErr::Signal { output, .. },
+            ) => Some(*output),
+            CodexErr::Interrupted { output } => output.map(|output| *output),
+            _ => None,
         }
     }
 }
 
-/// Node's name for the errno behind `error` (`ENOENT`…), or `EIO` when it has none we know.
-pub fn errno_name(error: &io::Error) -> &'static str {
-    let Some(errno) = error.raw_os_error() else {
-        return "EIO";
-    };
-    match errno {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::ESRCH => "ESRCH",
-        libc::EINTR => "EINTR",
-        libc::EIO => "EIO",
-        libc::ENXIO => "ENXIO",
-        libc::E2BIG => "E2BIG",
-        libc::ENOEXEC => "ENOEXEC",
-        libc::EBADF => "EBADF",
-        libc::ECHILD => "ECHILD",
-        libc::EAGAIN => "EAGAIN",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EFAULT => "EFAULT",
-        libc::EBUSY => "EBUSY",
-        libc::EEXIST => "EEXIST",
-        libc::ENOTDIR => "ENOTDIR",
-        libc::EISDIR => "EISDIR",
-        libc::EINVAL => "EINVAL",
-        libc::ENFILE => "ENFILE",
-        libc::EMFILE => "EMFILE",
-        libc::ETXTBSY => "ETXTBSY",
-        libc::ENOSPC => "ENOSPC",
-        libc::EROFS => "EROFS",
-        libc::EPIPE => "EPIPE",
-        libc::ENAMETOOLONG => "ENAMETOOLONG",
-        libc::ELOOP => "ELOOP",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::ECONNRESET => "ECONNRESET",
-        libc::ETIMEDOUT => "ETIMEDOUT",
-        _ => "EIO",
+impl SandboxErr {
+    /// The code of this error's JavaScript class (DESIGN.md §2).
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            SandboxErr::Denied { .. } => ErrorCode::SandboxDenied,
+            SandboxErr::Timeout { .. } => ErrorCode::ExecTimeout,
+            SandboxErr::Signal { .. } => ErrorCode::ExecSignal,
+            SandboxErr::LandlockRestrict { .. } => ErrorCode::LandlockRestrict,
+            SandboxErr::SeccompInstall { .. } => ErrorCode::SeccompSetup,
+            SandboxErr::Policy { .. } => ErrorCode::SandboxPolicy,
+            SandboxErr::Unsupported { .. } => ErrorCode::SandboxUnsupported,
+        }
+    }
+
+    /// The stable code the JavaScript error carries (DESIGN.md §2).
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 

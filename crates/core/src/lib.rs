@@ -15,12 +15,15 @@
 
 pub mod client;
 mod error;
+mod error_code;
 pub mod exec;
+mod os_names;
 pub mod sandbox;
 
 pub use client::{ClientConfig, ResponseEvent, ResponseStream, ResponsesClient, RetryInfo};
 pub use error::{
-    ApiError, BoxError, CodexErr, EnvVarError, HttpFailure, Result, SandboxErr, errno_name,
+    ApiError, BoxError, CodexErr, EnvVarError, ErrorCode, HttpFailure, Result, SandboxErr,
 };
 pub use exec::{ExecEnv, ExecOutput, ExecParams, InheritEnv, OutputChunk, OutputStream, exec};
+pub use os_names::{errno_name, signal_name};
 pub use sandbox::{SandboxPolicy, SandboxSupport, sandbox_support};

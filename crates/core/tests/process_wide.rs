@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use codex_core::exec::{ExecEnv, ExecParams, InheritEnv, exec};
+use codex_core::exec::{ExecEnv, ExecParams, InheritEnv, ProcStat, exec};
 
 use common::{alive, sh};
 
@@ -29,18 +29,15 @@ fn open_fds() -> usize {
 
 /// Our children that have exited but were never reaped.
 fn zombie_children() -> Vec<String> {
-    let me = std::process::id().to_string();
+    let me = i32::try_from(std::process::id()).unwrap();
     let mut zombies = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stat) = name.parse().ok().and_then(ProcStat::read) else {
             continue;
         };
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields.first() == Some(&"Z") && fields.get(1) == Some(&me.as_str()) {
-            zombies.push(stat);
+        if stat.state == 'Z' && stat.ppid == me {
+            zombies.push(name);
         }
     }
     zombies

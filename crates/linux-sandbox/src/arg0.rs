@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-/// The file name under which a program acts as the sandbox helper.
-pub const HELPER_NAME: &str = "codex-linux-sandbox";
+pub use codex_sandbox_policy::HELPER_NAME;
 
 /// Runs the helper if this process was started as `codex-linux-sandbox` (by file name of
 /// arg0, e.g. through a symlink), otherwise returns `main()`'s result.

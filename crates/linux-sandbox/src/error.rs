@@ -118,10 +118,7 @@ impl SetupError {
                 needed: error.needed_abi(),
                 detail,
             },
-            SetupError::SeccompInstall(_) => SetupFailure::Seccomp {
-                backend: false,
-                detail,
-            },
+            SetupError::SeccompInstall(_) => SetupFailure::Seccomp { detail },
             SetupError::Os { .. } => SetupFailure::Other { detail },
         }
     }

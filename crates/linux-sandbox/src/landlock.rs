@@ -19,9 +19,6 @@ use landlock::{
 /// (3), TCP (4), scoping of signals and abstract sockets (6), resolving Unix socket paths (9).
 const FULL_COVERAGE_ABI: ABI = ABI::V9;
 
-/// `LANDLOCK_CREATE_RULESET_VERSION`: ask `landlock_create_ruleset` for the kernel's ABI.
-const CREATE_RULESET_VERSION: libc::c_uint = 1;
-
 /// A directory (or file) a rule is attached to.
 pub(crate) struct RuleTarget<'a> {
     /// The opened path.
@@ -106,16 +103,7 @@ impl LandlockError {
 
 /// The kernel's Landlock ABI version, `None` when Landlock is unavailable.
 pub(crate) fn kernel_abi() -> Option<u32> {
-    // SAFETY: with a null attribute and the VERSION flag the call only returns a number.
-    let version = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<libc::c_void>(),
-            0usize,
-            CREATE_RULESET_VERSION,
-        )
-    };
-    u32::try_from(version).ok().filter(|&v| v > 0)
+    codex_sandbox_policy::landlock_abi()
 }
 
 /// Restricts this process (and what it execs) with a ruleset at the kernel's newest ABI.

@@ -27,12 +27,6 @@ impl CancelToken {
     pub fn cancel(&self) {
         self.token.cancel();
     }
-
-    /// Whether [`CancelToken::cancel`] was called.
-    #[napi(getter)]
-    pub fn cancelled(&self) -> bool {
-        self.token.is_cancelled()
-    }
 }
 
 impl CancelToken {

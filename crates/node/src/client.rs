@@ -17,7 +17,7 @@ use crate::options::ClientOptions;
 use crate::stream::ResponseStreamJs;
 
 /// One retry about to happen, as the `onRetry` hook receives it.
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, use_nullable = true)]
 pub struct RetryInfoJs {
     /// Which retry this is: 1 for the second request.
     pub attempt: u32,
@@ -26,29 +26,53 @@ pub struct RetryInfoJs {
     /// The status that caused the retry, `null` after a transport failure.
     pub status: Option<u16>,
     /// The failure that caused the retry.
-    pub error: Option<NativeError>,
+    pub error: NativeError,
 }
 
 /// The `onRetry` hook. Weak, so a client that is kept around does not keep Node alive.
 pub type OnRetry =
     ThreadsafeFunction<RetryInfoJs, UnknownReturnValue, RetryInfoJs, Status, false, true>;
 
-/// A configured client, or why none could be made (e.g. no API key).
-#[napi(object, object_from_js = false)]
-pub struct ClientOutcome {
+/// A configured client, or why none could be made (no API key, a bad option).
+#[napi(
+    discriminant = "type",
+    discriminant_case = "lowercase",
+    object_from_js = false
+)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per call, converted to JavaScript at once; napi converts no Box"
+)]
+pub enum ClientOutcome {
     /// The client.
-    pub client: Option<ResponsesClientJs>,
+    Created {
+        /// The client.
+        client: ResponsesClientJs,
+    },
     /// Why there is none.
-    pub error: Option<NativeError>,
+    Failed {
+        /// Why.
+        error: NativeError,
+    },
 }
 
-/// The result of `create`: the open stream, or the HTTP or transport failure.
-#[napi(object, object_from_js = false)]
-pub struct CreateOutcome {
-    /// The stream, once 2xx headers arrived.
-    pub stream: Option<ResponseStreamJs>,
-    /// Why there is none.
-    pub error: Option<NativeError>,
+/// How `create` ended: the open stream, or the HTTP or transport failure.
+#[napi(
+    discriminant = "type",
+    discriminant_case = "lowercase",
+    object_from_js = false
+)]
+pub enum CreateOutcome {
+    /// 2xx headers arrived; events follow.
+    Opened {
+        /// The stream.
+        stream: ResponseStreamJs,
+    },
+    /// Why there is no stream.
+    Failed {
+        /// Why.
+        error: NativeError,
+    },
 }
 
 /// A Responses API client shared by every request made through it.
@@ -57,20 +81,21 @@ pub struct ResponsesClientJs {
     inner: Arc<ResponsesClient>,
 }
 
-/// Builds a client; resolves the key and base URL now, before any I/O.
+/// Builds a client; resolves the key and base URL and checks the options now, before any I/O.
 #[napi]
-pub fn create_client(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientOutcome {
+pub fn create_client(
+    options: ClientOptions,
+    #[napi(ts_arg_type = "(info: RetryInfoJs) => void")] on_retry: Option<OnRetry>,
+) -> ClientOutcome {
     let built = catch_panic_sync(|| ResponsesClient::new(client_config(options, on_retry)));
     match built {
-        Ok(client) => ClientOutcome {
-            client: Some(ResponsesClientJs {
+        Ok(client) => ClientOutcome::Created {
+            client: ResponsesClientJs {
                 inner: Arc::new(client),
-            }),
-            error: None,
+            },
         },
-        Err(err) => ClientOutcome {
-            client: None,
-            error: Some(NativeError::from(&err)),
+        Err(err) => ClientOutcome::Failed {
+            error: NativeError::from(&err),
         },
     }
 }
@@ -83,7 +108,7 @@ fn client_config(options: ClientOptions, on_retry: Option<OnRetry>) -> ClientCon
                     attempt: info.attempt,
                     delay_ms: info.delay.as_secs_f64() * 1000.0,
                     status: info.status,
-                    error: info.error.as_ref().map(NativeError::from),
+                    error: NativeError::from(&info.error),
                 },
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
@@ -111,13 +136,11 @@ impl ResponsesClientJs {
         let request = async move {
             let opened = catch_panic(client.create(body, token.clone())).await;
             Ok(match opened {
-                Ok(stream) => CreateOutcome {
-                    stream: Some(ResponseStreamJs::new(stream, token)),
-                    error: None,
+                Ok(stream) => CreateOutcome::Opened {
+                    stream: ResponseStreamJs::new(stream, token),
                 },
-                Err(err) => CreateOutcome {
-                    stream: None,
-                    error: Some(NativeError::from(&err)),
+                Err(err) => CreateOutcome::Failed {
+                    error: NativeError::from(&err),
                 },
             })
         };

@@ -1,239 +1,427 @@
-//! [`NativeError`]: a core error as plain data, for the facade to turn into its JS class.
+//! [`NativeError`]: a core error as typed data, for the facade to turn into its JS class.
 //!
 //! Errors created by native code fail `instanceof Error` under Jest (another realm), so nothing
-//! here throws: every fallible call resolves with a [`NativeError`] and `index.js` builds the class
-//! named by its `code`.
+//! here throws: every fallible call resolves with an outcome holding a [`NativeError`], and the
+//! facade (`lib/errors.js`) builds the class its `code` names.
 
-use std::error::Error as StdError;
+use std::time::Duration;
 
-use codex_core::{CodexErr, HttpFailure, SandboxErr, errno_name};
+use codex_core::{ApiError, CodexErr, HttpFailure, SandboxErr, errno_name, signal_name};
 use napi_derive::napi;
-use serde_json::{Map, Value, json};
 
-use crate::exec_result::ExecResult;
+use crate::cause::{Cause, chain};
+use crate::options::js_option_name;
 
-/// The code the facade turns into a `TypeError` naming the bad option.
-pub(crate) const INVALID_ARGUMENT: &str = "ERR_INVALID_ARG_VALUE";
-
-/// A core error as data: the taxonomy's `code`, the message, and the class's fields.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct NativeError {
-    /// The stable code of DESIGN.md §2 (or an errno name such as `ENOENT`).
-    pub code: String,
-    /// The error's message.
-    pub message: String,
-    /// What the command had produced, for exec errors that carry it.
-    pub result: Option<ExecResult>,
-    /// The class's own fields (`timeoutMs`, `status`, `apiError`…), camelCase, and `cause`.
-    #[napi(ts_type = "Record<string, unknown>")]
-    pub fields: Value,
+/// Defines the binding's [`ErrorCode`] from codex-core's list, so both carry the same variants
+/// and strings (JavaScript only reads it; Rust code uses `codex_core::ErrorCode`).
+macro_rules! define_js_error_code {
+    ($($(#[doc = $doc:tt])* $variant:ident = $code:tt,)*) => {
+        /// The stable code of each error class (DESIGN.md §2), exported at run time so that the
+        /// facade's class table can be checked against it.
+        #[napi(string_enum)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* #[napi(value = $code)] $variant,)*
+        }
+    };
 }
 
-impl NativeError {
-    /// A bad argument that validation in the facade let through; becomes a `TypeError`.
-    pub(crate) fn invalid_argument(message: String) -> Self {
-        NativeError {
-            code: INVALID_ARGUMENT.to_owned(),
-            message,
-            result: None,
-            fields: Value::Object(Map::new()),
+codex_core::with_error_codes!(define_js_error_code);
+
+/// Which wait a `StreamTimeoutError` gave up on.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    /// No response headers within `requestTimeoutMs`.
+    Headers,
+    /// No byte of an open stream within `streamIdleTimeoutMs`.
+    Idle,
+}
+
+/// The API's structured error (`{ "error": { type, code, param, message } }`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiErrorJs {
+    /// e.g. `invalid_request_error`.
+    #[napi(js_name = "type")]
+    pub kind: Option<String>,
+    /// e.g. `invalid_api_key`.
+    pub code: Option<String>,
+    /// The request parameter at fault.
+    pub param: Option<String>,
+    /// The human-readable message.
+    pub message: Option<String>,
+}
+
+impl From<&ApiError> for ApiErrorJs {
+    fn from(error: &ApiError) -> Self {
+        ApiErrorJs {
+            kind: error.kind.clone(),
+            code: error.code.clone(),
+            param: error.param.clone(),
+            message: error.message.clone(),
         }
     }
+}
+
+/// A core error as JavaScript receives it: `code` names the class (DESIGN.md §2) and the other
+/// fields are the class's own.
+///
+/// napi derives `code` from the variant's name, so each variant is named after its code (in
+/// PascalCase); a test checks that each error gets the code codex-core assigns it, and
+/// `index.d.ts` that these codes are [`ErrorCode`]'s. The partial result of an exec error
+/// travels on its outcome, not here.
+#[napi(
+    discriminant = "code",
+    discriminant_case = "UPPER_SNAKE",
+    object_from_js = false,
+    use_nullable = true
+)]
+#[derive(Debug)]
+pub enum NativeError {
+    /// `SandboxDeniedError`; its exit code and output are its result's.
+    SandboxDenied {
+        /// The error's message.
+        message: String,
+    },
+    /// `TimeoutError`.
+    ExecTimeout {
+        /// The error's message.
+        message: String,
+        /// The timeout that expired.
+        timeout_ms: f64,
+    },
+    /// `SignalError`.
+    ExecSignal {
+        /// The error's message.
+        message: String,
+        /// Node's name of the signal, e.g. `SIGSEGV`.
+        signal: String,
+        /// The signal's number.
+        signal_number: i32,
+    },
+    /// `LandlockRestrictError`.
+    LandlockRestrict {
+        /// The error's message.
+        message: String,
+        /// The kernel's Landlock ABI, null without Landlock.
+        abi: Option<u32>,
+        /// The ABI the policy needs.
+        needed: u32,
+        /// What went wrong.
+        detail: String,
+    },
+    /// `SeccompError`.
+    SeccompSetup {
+        /// The error's message.
+        message: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// `SandboxPolicyError`.
+    SandboxPolicy {
+        /// The error's message.
+        message: String,
+        /// What cannot be applied and how to fix it.
+        detail: String,
+    },
+    /// `SandboxUnsupportedError`.
+    SandboxUnsupported {
+        /// The error's message.
+        message: String,
+        /// `process.platform`'s name of this platform.
+        platform: String,
+    },
+    /// `SandboxExecutableNotFoundError`.
+    SandboxExeNotFound {
+        /// The error's message.
+        message: String,
+        /// Every path that was tried, in order.
+        searched: Vec<String>,
+    },
+    /// `StreamDisconnectedError`.
+    StreamDisconnected {
+        /// The error's message.
+        message: String,
+        /// Events handed out before the break.
+        events_received: f64,
+        /// The transport error, if there was one.
+        #[napi(ts_type = "NativeError | ForeignCause")]
+        cause: Option<Cause>,
+    },
+    /// `StreamTimeoutError`.
+    StreamTimeout {
+        /// The error's message.
+        message: String,
+        /// Which wait gave up.
+        phase: TimeoutPhase,
+        /// The idle timeout that expired (phase `idle`).
+        idle_ms: Option<f64>,
+        /// The request timeout that expired (phase `headers`).
+        headers_ms: Option<f64>,
+    },
+    /// `UnexpectedStatusError`.
+    UnexpectedStatus {
+        /// The error's message.
+        message: String,
+        /// The HTTP status.
+        status: u16,
+        /// The response body (at most 64 KiB).
+        body: String,
+        /// The `x-request-id` header.
+        request_id: Option<String>,
+        /// The body in the API's error shape.
+        api_error: Option<ApiErrorJs>,
+    },
+    /// `RetryLimitError`.
+    RetryLimit {
+        /// The error's message.
+        message: String,
+        /// The last status, null when no response ever came.
+        status: Option<u16>,
+        /// The last body.
+        body: Option<String>,
+        /// Requests made in all.
+        attempts: u32,
+        /// The last `x-request-id` header.
+        request_id: Option<String>,
+        /// The last body in the API's error shape.
+        api_error: Option<ApiErrorJs>,
+        /// The transport error when no response came.
+        #[napi(ts_type = "NativeError | ForeignCause")]
+        cause: Option<Cause>,
+    },
+    /// `ResponseFailedError`.
+    ResponseFailed {
+        /// The error's message.
+        message: String,
+        /// The API's error code, e.g. `rate_limit_exceeded`.
+        error_code: Option<String>,
+        /// The response's id.
+        response_id: Option<String>,
+        /// The structured error.
+        api_error: Option<ApiErrorJs>,
+    },
+    /// `InterruptedError`.
+    AbortErr {
+        /// The error's message.
+        message: String,
+    },
+    /// `SpawnError`.
+    SpawnFailed {
+        /// The error's message.
+        message: String,
+        /// The OS error.
+        #[napi(ts_type = "NativeError | ForeignCause")]
+        cause: Option<Cause>,
+    },
+    /// `CodexIoError`; its `code` becomes `errnoName`, as Node's system errors.
+    Eio {
+        /// The error's message.
+        message: String,
+        /// Node's name of the errno, e.g. `ENOENT`.
+        errno_name: String,
+        /// The errno, negative as Node's.
+        errno: Option<i32>,
+        /// The failing operation, e.g. `spawn`.
+        syscall: String,
+        /// The path involved.
+        path: Option<String>,
+    },
+    /// `InvalidEventError`.
+    InvalidEvent {
+        /// The error's message.
+        message: String,
+        /// The start of the event's data (≤ 1 KiB).
+        raw: String,
+    },
+    /// `EnvVarError`.
+    MissingEnvVar {
+        /// The error's message.
+        message: String,
+        /// The variable, e.g. `OPENAI_API_KEY`.
+        var: String,
+        /// What to do about it.
+        instructions: Option<String>,
+    },
+    /// `InternalError`.
+    Internal {
+        /// The error's message.
+        message: String,
+    },
+    /// A `TypeError` naming the argument.
+    ErrInvalidArgValue {
+        /// The message, naming the option.
+        message: String,
+    },
 }
 
 impl From<&CodexErr> for NativeError {
     fn from(err: &CodexErr) -> Self {
-        NativeError {
-            code: err.code().to_owned(),
-            message: err.to_string(),
-            result: err.exec_output().cloned().map(ExecResult::from),
-            fields: fields(err),
-        }
-    }
-}
-
-fn fields(err: &CodexErr) -> Value {
-    match err {
-        CodexErr::Sandbox(sandbox) => sandbox_fields(sandbox),
-        CodexErr::LandlockSandboxExecutableNotProvided { searched } => {
-            let searched: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
-            json!({ "searched": searched })
-        }
-        CodexErr::Stream {
-            events_received,
-            source,
-            ..
-        } => json!({
-            "eventsReceived": events_received,
-            "cause": source.as_deref().map(|s| cause(s)),
-        }),
-        CodexErr::Reqwest(source) => json!({ "eventsReceived": 0, "cause": cause(source) }),
-        CodexErr::Timeout { idle } => json!({ "idleMs": millis(*idle) }),
-        CodexErr::UnexpectedStatus(failure) => http_fields(Some(failure)),
-        CodexErr::RetryLimit {
-            attempts,
-            last,
-            source,
-        } => {
-            let mut value = http_fields(last.as_deref());
-            if let Value::Object(map) = &mut value {
-                map.insert("attempts".into(), json!(attempts));
-                map.insert("cause".into(), json!(source.as_deref().map(|s| cause(s))));
+        let message = err.to_string();
+        match err {
+            CodexErr::Sandbox(sandbox) => from_sandbox(sandbox, message),
+            CodexErr::SandboxExecutableNotFound { searched } => NativeError::SandboxExeNotFound {
+                message,
+                searched: searched.iter().map(|p| p.display().to_string()).collect(),
+            },
+            CodexErr::Stream {
+                events_received,
+                source,
+                ..
+            } => NativeError::StreamDisconnected {
+                message,
+                // Exact up to 2^53 events.
+                events_received: *events_received as f64,
+                cause: source.as_deref().map(|source| Cause::of(source)),
+            },
+            // A request that failed is a stream that broke before its first event.
+            CodexErr::Transport(source) => NativeError::StreamDisconnected {
+                message,
+                events_received: 0.0,
+                cause: Some(Cause::of(source)),
+            },
+            CodexErr::Timeout { idle } => NativeError::StreamTimeout {
+                message,
+                phase: TimeoutPhase::Idle,
+                idle_ms: Some(millis(*idle)),
+                headers_ms: None,
+            },
+            CodexErr::HeadersTimeout { timeout } => NativeError::StreamTimeout {
+                message,
+                phase: TimeoutPhase::Headers,
+                idle_ms: None,
+                headers_ms: Some(millis(*timeout)),
+            },
+            CodexErr::UnexpectedStatus(failure) => NativeError::UnexpectedStatus {
+                message,
+                status: failure.status,
+                body: failure.body.clone(),
+                request_id: failure.request_id.clone(),
+                api_error: failure.api_error.as_ref().map(ApiErrorJs::from),
+            },
+            CodexErr::RetryLimit {
+                attempts,
+                last,
+                source,
+            } => {
+                let last: Option<&HttpFailure> = last.as_deref();
+                NativeError::RetryLimit {
+                    message,
+                    status: last.map(|f| f.status),
+                    body: last.map(|f| f.body.clone()),
+                    attempts: *attempts,
+                    request_id: last.and_then(|f| f.request_id.clone()),
+                    api_error: last.and_then(|f| f.api_error.as_ref().map(ApiErrorJs::from)),
+                    cause: source.as_deref().map(|source| Cause::of(source)),
+                }
             }
-            value
+            CodexErr::ResponseFailed {
+                error_code,
+                response_id,
+                api_error,
+                ..
+            } => NativeError::ResponseFailed {
+                message,
+                error_code: error_code.clone(),
+                response_id: response_id.clone(),
+                api_error: api_error.as_ref().map(ApiErrorJs::from),
+            },
+            CodexErr::Interrupted { .. } => NativeError::AbortErr { message },
+            CodexErr::Spawn { source } => NativeError::SpawnFailed {
+                message,
+                cause: Some(Cause::of(source)),
+            },
+            CodexErr::Io {
+                source,
+                syscall,
+                path,
+            } => NativeError::Eio {
+                message,
+                errno_name: errno_name(source).to_owned(),
+                errno: source.raw_os_error().map(|errno| -errno),
+                syscall: (*syscall).to_owned(),
+                path: path.as_ref().map(|p| p.display().to_string()),
+            },
+            CodexErr::InvalidArgument { argument, source } => NativeError::ErrInvalidArgValue {
+                message: format!(
+                    "{} is not valid: {}",
+                    js_option_name(argument),
+                    chain(source.as_ref())
+                ),
+            },
+            CodexErr::Json { raw, .. } => NativeError::InvalidEvent {
+                message,
+                raw: raw.clone(),
+            },
+            CodexErr::EnvVar(env) => NativeError::MissingEnvVar {
+                message,
+                var: env.var.clone(),
+                instructions: env.instructions.clone(),
+            },
+            CodexErr::TokioJoin(_) | CodexErr::Internal(_) => NativeError::Internal { message },
         }
-        CodexErr::ResponseFailed {
-            error_code,
-            response_id,
-            api_error,
-            ..
-        } => json!({
-            "errorCode": error_code,
-            "responseId": response_id,
-            "apiError": api_error,
-        }),
-        CodexErr::Spawn { source } => json!({ "cause": cause(source) }),
-        CodexErr::Io {
-            source,
-            syscall,
-            path,
-        } => json!({
-            "errno": source.raw_os_error().map(|errno| -errno),
-            "syscall": syscall,
-            "path": path.as_ref().map(|p| p.display().to_string()),
-        }),
-        CodexErr::Json { raw, .. } => json!({ "raw": raw }),
-        CodexErr::EnvVar(env) => json!({ "var": env.var, "instructions": env.instructions }),
-        CodexErr::Interrupted { .. }
-        | CodexErr::InternalAgentDied
-        | CodexErr::TokioJoin(_)
-        | CodexErr::Internal(_) => json!({}),
     }
 }
 
-fn sandbox_fields(err: &SandboxErr) -> Value {
+fn from_sandbox(err: &SandboxErr, message: String) -> NativeError {
     match err {
-        SandboxErr::Timeout { timeout, .. } => json!({ "timeoutMs": millis(*timeout) }),
-        SandboxErr::Signal { signal, .. } => json!({ "signalNumber": signal }),
+        SandboxErr::Denied { .. } => NativeError::SandboxDenied { message },
+        SandboxErr::Timeout { timeout, .. } => NativeError::ExecTimeout {
+            message,
+            timeout_ms: millis(*timeout),
+        },
+        SandboxErr::Signal { signal, .. } => NativeError::ExecSignal {
+            message,
+            signal: signal_name(*signal).into_owned(),
+            signal_number: *signal,
+        },
         SandboxErr::LandlockRestrict {
             abi,
             needed,
             detail,
-        } => {
-            json!({ "abi": abi, "needed": needed, "detail": detail })
-        }
-        SandboxErr::SeccompInstall { detail }
-        | SandboxErr::SeccompBackend { detail }
-        | SandboxErr::Policy { detail } => json!({ "detail": detail }),
-        SandboxErr::Unsupported { platform } => json!({ "platform": platform }),
-        SandboxErr::Denied { .. } => json!({}),
+        } => NativeError::LandlockRestrict {
+            message,
+            abi: *abi,
+            needed: *needed,
+            detail: detail.clone(),
+        },
+        SandboxErr::SeccompInstall { detail } => NativeError::SeccompSetup {
+            message,
+            detail: detail.clone(),
+        },
+        SandboxErr::Policy { detail } => NativeError::SandboxPolicy {
+            message,
+            detail: detail.clone(),
+        },
+        SandboxErr::Unsupported { platform } => NativeError::SandboxUnsupported {
+            message,
+            platform: platform.clone(),
+        },
     }
 }
 
-fn http_fields(failure: Option<&HttpFailure>) -> Value {
-    json!({
-        "status": failure.map(|f| f.status),
-        "body": failure.map(|f| f.body.as_str()),
-        "requestId": failure.and_then(|f| f.request_id.as_deref()),
-        "apiError": failure.and_then(|f| f.api_error.as_ref()),
-    })
-}
-
-/// The cause of an error as `{ code, message, … }`: a core error keeps its code and fields, an OS
-/// error gets its errno name, anything else its message with the whole source chain.
-fn cause(source: &(dyn StdError + 'static)) -> Value {
-    if let Some(inner) = source.downcast_ref::<CodexErr>() {
-        let native = NativeError::from(inner);
-        let mut value = native.fields;
-        if let Value::Object(map) = &mut value {
-            map.insert("code".into(), json!(native.code));
-            map.insert("message".into(), json!(native.message));
-        }
-        return value;
-    }
-    let io = find_io_error(source);
-    json!({
-        "code": io.map(errno_name),
-        "message": chain_message(source),
-    })
-}
-
-fn find_io_error<'a>(source: &'a (dyn StdError + 'static)) -> Option<&'a std::io::Error> {
-    let mut current = Some(source);
-    while let Some(err) = current {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return Some(io);
-        }
-        current = err.source();
-    }
-    None
-}
-
-fn chain_message(source: &(dyn StdError + 'static)) -> String {
-    let mut message = source.to_string();
-    let mut current = source.source();
-    while let Some(err) = current {
-        let text = err.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        current = err.source();
-    }
-    message
-}
-
-fn millis(duration: std::time::Duration) -> f64 {
+fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
 #[cfg(test)]
 mod tests {
     use std::io;
-    use std::time::Duration;
 
-    use codex_core::{ApiError, EnvVarError};
+    use codex_core::exec::{ExecOutput, ExitOutcome};
+    use codex_core::{EnvVarError, HttpFailure};
 
     use super::*;
+    use crate::cause::Cause;
 
     /// ENOENT on Linux and macOS.
     const ENOENT: i32 = 2;
 
-    #[test]
-    fn io_errors_carry_node_style_errno_fields() {
-        let err = CodexErr::io(
-            io::Error::from_raw_os_error(ENOENT),
-            "spawn",
-            Some("nope".into()),
-        );
-        let native = NativeError::from(&err);
-        assert_eq!(native.code, "ENOENT");
-        assert_eq!(
-            native.fields,
-            json!({ "errno": -ENOENT, "syscall": "spawn", "path": "nope" })
-        );
-        assert!(native.result.is_none());
-    }
+    /// EMFILE on Linux and macOS.
+    const EMFILE: i32 = 24;
 
-    #[test]
-    fn retry_limit_without_a_response_has_a_null_status_and_a_cause() {
-        let err = CodexErr::RetryLimit {
-            attempts: 5,
-            last: None,
-            source: Some(Box::new(io::Error::from(io::ErrorKind::ConnectionRefused))),
-        };
-        let native = NativeError::from(&err);
-        assert_eq!(native.code, "RETRY_LIMIT");
-        assert_eq!(native.fields["status"], Value::Null);
-        assert_eq!(native.fields["attempts"], json!(5));
-        assert_eq!(native.fields["cause"]["code"], json!("EIO"));
-        assert!(native.fields["cause"]["message"].is_string());
-    }
-
-    #[test]
-    fn http_failures_keep_status_body_request_id_and_api_error() {
-        let err = CodexErr::UnexpectedStatus(Box::new(HttpFailure {
+    fn failure() -> Box<HttpFailure> {
+        Box::new(HttpFailure {
             status: 401,
             body: "{}".into(),
             request_id: Some("req_9".into()),
@@ -243,18 +431,205 @@ mod tests {
                 param: None,
                 message: Some("bad key".into()),
             }),
-        }));
-        let native = NativeError::from(&err);
-        assert_eq!(native.fields["status"], json!(401));
-        assert_eq!(native.fields["requestId"], json!("req_9"));
+        })
+    }
+
+    fn output() -> Box<ExecOutput> {
+        Box::new(ExecOutput {
+            outcome: ExitOutcome::Signaled(11),
+            exit_code: None,
+            signal: Some(11),
+            sandbox_denied: false,
+            stdout: Default::default(),
+            stderr: Default::default(),
+            aggregated: Default::default(),
+            duration: Duration::ZERO,
+            timeout: None,
+            sandbox: Default::default(),
+        })
+    }
+
+    /// One error of every code.
+    fn one_of_each() -> Vec<CodexErr> {
+        vec![
+            SandboxErr::Denied { output: output() }.into(),
+            SandboxErr::Timeout {
+                timeout: Duration::from_millis(300),
+                output: output(),
+            }
+            .into(),
+            SandboxErr::Signal {
+                signal: 11,
+                output: output(),
+            }
+            .into(),
+            SandboxErr::LandlockRestrict {
+                abi: None,
+                needed: 1,
+                detail: "landlock is not enabled".into(),
+            }
+            .into(),
+            SandboxErr::SeccompInstall {
+                detail: "EINVAL".into(),
+            }
+            .into(),
+            SandboxErr::Policy {
+                detail: "/proc cannot be writable".into(),
+            }
+            .into(),
+            SandboxErr::Unsupported {
+                platform: "win32".into(),
+            }
+            .into(),
+            CodexErr::SandboxExecutableNotFound {
+                searched: vec!["/x".into()],
+            },
+            CodexErr::Stream {
+                message: "closed".into(),
+                events_received: 2,
+                source: None,
+            },
+            CodexErr::Timeout {
+                idle: Duration::from_millis(1500),
+            },
+            CodexErr::HeadersTimeout {
+                timeout: Duration::from_millis(200),
+            },
+            CodexErr::UnexpectedStatus(failure()),
+            CodexErr::RetryLimit {
+                attempts: 3,
+                last: Some(failure()),
+                source: None,
+            },
+            CodexErr::ResponseFailed {
+                message: "it broke".into(),
+                error_code: None,
+                response_id: None,
+                api_error: None,
+            },
+            CodexErr::Interrupted { output: None },
+            CodexErr::Spawn {
+                source: io::Error::from_raw_os_error(EMFILE),
+            },
+            CodexErr::io(io::Error::from_raw_os_error(ENOENT), "spawn", None),
+            CodexErr::InvalidArgument {
+                argument: "headers",
+                source: "invalid HTTP header name".into(),
+            },
+            CodexErr::Json {
+                message: "bad".into(),
+                raw: "{".into(),
+                source: None,
+            },
+            CodexErr::EnvVar(EnvVarError {
+                var: "OPENAI_API_KEY".into(),
+                instructions: None,
+            }),
+            CodexErr::Internal("bug".into()),
+        ]
+    }
+
+    /// The `code` napi derives from a variant's name (`ExecTimeout` → `EXEC_TIMEOUT`).
+    fn discriminant(native: &NativeError) -> String {
+        let debug = format!("{native:?}");
+        let name = debug.split([' ', '{']).next().unwrap_or_default();
+        let mut code = String::new();
+        for (index, c) in name.chars().enumerate() {
+            if index > 0 && c.is_ascii_uppercase() {
+                code.push('_');
+            }
+            code.push(c.to_ascii_uppercase());
+        }
+        code
+    }
+
+    #[test]
+    fn every_error_crosses_with_the_code_the_core_gives_it() {
+        let mut covered = std::collections::HashSet::new();
+        for err in one_of_each() {
+            let native = NativeError::from(&err);
+            assert_eq!(discriminant(&native), err.error_code().as_str(), "{err:?}");
+            covered.insert(err.error_code());
+        }
         assert_eq!(
-            native.fields["apiError"],
-            json!({ "type": "invalid_request_error", "code": "invalid_api_key", "param": null, "message": "bad key" })
+            covered.len(),
+            codex_core::ErrorCode::ALL.len(),
+            "every code is tried"
         );
     }
 
     #[test]
-    fn a_core_error_as_cause_keeps_its_code() {
+    fn io_errors_carry_node_style_errno_fields() {
+        let err = CodexErr::io(
+            io::Error::from_raw_os_error(ENOENT),
+            "spawn",
+            Some("nope".into()),
+        );
+        let NativeError::Eio {
+            errno_name,
+            errno,
+            syscall,
+            path,
+            ..
+        } = NativeError::from(&err)
+        else {
+            panic!("expected Eio");
+        };
+        assert_eq!(errno_name, "ENOENT");
+        assert_eq!(errno, Some(-ENOENT));
+        assert_eq!(syscall, "spawn");
+        assert_eq!(path.as_deref(), Some("nope"));
+    }
+
+    #[test]
+    fn retry_limit_without_a_response_has_a_null_status_and_a_cause() {
+        let err = CodexErr::RetryLimit {
+            attempts: 5,
+            last: None,
+            source: Some(Box::new(io::Error::from(io::ErrorKind::ConnectionRefused))),
+        };
+        let NativeError::RetryLimit {
+            status,
+            attempts,
+            cause: Some(Cause::Foreign(cause)),
+            ..
+        } = NativeError::from(&err)
+        else {
+            panic!("expected RetryLimit with a foreign cause");
+        };
+        assert_eq!(status, None);
+        assert_eq!(attempts, 5);
+        assert_eq!(cause.errno_name.as_deref(), Some("EIO"));
+        assert!(!cause.message.is_empty());
+    }
+
+    #[test]
+    fn http_failures_keep_status_body_request_id_and_api_error() {
+        let err = CodexErr::UnexpectedStatus(failure());
+        let NativeError::UnexpectedStatus {
+            status,
+            request_id,
+            api_error,
+            ..
+        } = NativeError::from(&err)
+        else {
+            panic!("expected UnexpectedStatus");
+        };
+        assert_eq!(status, 401);
+        assert_eq!(request_id.as_deref(), Some("req_9"));
+        assert_eq!(
+            api_error,
+            Some(ApiErrorJs {
+                kind: Some("invalid_request_error".into()),
+                code: Some("invalid_api_key".into()),
+                param: None,
+                message: Some("bad key".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_core_error_as_cause_keeps_its_code_and_fields() {
         let err = CodexErr::RetryLimit {
             attempts: 2,
             last: None,
@@ -262,29 +637,65 @@ mod tests {
                 idle: Duration::from_millis(1500),
             })),
         };
-        let cause = &NativeError::from(&err).fields["cause"];
-        assert_eq!(cause["code"], json!("STREAM_TIMEOUT"));
-        assert_eq!(cause["idleMs"], json!(1500.0));
+        let NativeError::RetryLimit {
+            cause: Some(Cause::Codex(cause)),
+            ..
+        } = NativeError::from(&err)
+        else {
+            panic!("expected RetryLimit with a core cause");
+        };
+        assert!(matches!(
+            *cause,
+            NativeError::StreamTimeout {
+                phase: TimeoutPhase::Idle,
+                idle_ms: Some(1500.0),
+                headers_ms: None,
+                ..
+            }
+        ));
     }
 
     #[test]
-    fn env_var_and_sandbox_fields_are_copied() {
-        let env = CodexErr::EnvVar(EnvVarError {
-            var: "OPENAI_API_KEY".into(),
-            instructions: Some("set it".into()),
-        });
+    fn a_header_timeout_is_not_an_idle_timeout() {
+        let err = CodexErr::HeadersTimeout {
+            timeout: Duration::from_millis(200),
+        };
+        assert!(matches!(
+            NativeError::from(&err),
+            NativeError::StreamTimeout {
+                phase: TimeoutPhase::Headers,
+                idle_ms: None,
+                headers_ms: Some(200.0),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_bad_client_option_is_a_type_error_naming_it() {
+        let err = CodexErr::InvalidArgument {
+            argument: "base_url",
+            source: "relative URL without a base".into(),
+        };
+        let NativeError::ErrInvalidArgValue { message } = NativeError::from(&err) else {
+            panic!("expected ErrInvalidArgValue");
+        };
         assert_eq!(
-            NativeError::from(&env).fields,
-            json!({ "var": "OPENAI_API_KEY", "instructions": "set it" })
+            message,
+            "options.baseUrl is not valid: relative URL without a base"
         );
-        let landlock = CodexErr::Sandbox(SandboxErr::LandlockRestrict {
-            abi: None,
-            needed: 1,
-            detail: "landlock is not enabled".into(),
-        });
-        let native = NativeError::from(&landlock);
-        assert_eq!(native.code, "LANDLOCK_RESTRICT");
-        assert_eq!(native.fields["abi"], Value::Null);
-        assert_eq!(native.fields["needed"], json!(1));
+    }
+
+    #[test]
+    fn signals_carry_their_node_name() {
+        let err: CodexErr = SandboxErr::Signal {
+            signal: 11,
+            output: output(),
+        }
+        .into();
+        assert!(matches!(
+            NativeError::from(&err),
+            NativeError::ExecSignal { ref signal, signal_number: 11, .. } if signal == "SIGSEGV"
+        ));
     }
 }

@@ -1,9 +1,8 @@
 //! `exec` and `sandboxSupport`: convert, call codex-core, convert back.
 
-use std::path::PathBuf;
-
-use codex_core::SandboxSupport;
-use codex_core::exec::{ExecParams, OutputChunk, OutputStream};
+use codex_core::CodexErr;
+use codex_core::exec::{self as core, ExecParams, OutputChunk};
+use codex_core::sandbox::{HelperSearch, SandboxSupport};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Buffer};
 use napi::threadsafe_function::{
     ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue,
@@ -15,14 +14,23 @@ use tokio::sync::mpsc;
 use crate::cancel::CancelToken;
 use crate::error::NativeError;
 use crate::exec_result::ExecResult;
-use crate::guard::{catch_panic, catch_panic_sync};
-use crate::options::ExecOptions;
+use crate::guard::catch_panic;
+use crate::options::{ExecOptions, paths};
+
+/// Which of the command's output streams a chunk came from.
+#[napi(string_enum = "lowercase")]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
 
 /// One piece of a command's output, as `onOutput` receives it.
 #[napi(object, object_from_js = false)]
 pub struct OutputChunkJs {
-    /// `stdout` or `stderr`.
-    pub stream: &'static str,
+    /// Which stream it came from.
+    pub stream: OutputStream,
     /// The bytes as read.
     pub data: Buffer,
 }
@@ -37,13 +45,42 @@ pub type OnOutput = ThreadsafeFunction<
     false,
 >;
 
-/// How an `exec` call ended: `result` on success, `error` otherwise.
-#[napi(object, object_from_js = false)]
-pub struct ExecOutcome {
-    /// The result when the command ran to an answer.
-    pub result: Option<ExecResult>,
-    /// The error, with the partial result where there is one.
-    pub error: Option<NativeError>,
+/// How an `exec` call ended: the command's answer, or the error with what the command had
+/// produced when it ran at all.
+#[napi(
+    discriminant = "type",
+    discriminant_case = "lowercase",
+    object_from_js = false,
+    use_nullable = true
+)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per call, converted to JavaScript at once; napi converts no Box"
+)]
+pub enum ExecOutcome {
+    /// The command ran to an answer (any exit code).
+    Done {
+        /// What it left behind.
+        result: ExecResult,
+    },
+    /// It did not: a timeout, a signal, a denial, an abort, or nothing ran.
+    Failed {
+        /// Why.
+        error: NativeError,
+        /// What the command had produced, if it ran.
+        result: Option<ExecResult>,
+    },
+}
+
+impl From<CodexErr> for ExecOutcome {
+    /// The error's output moves into the result: nothing is copied.
+    fn from(err: CodexErr) -> Self {
+        let error = NativeError::from(&err);
+        ExecOutcome::Failed {
+            error,
+            result: err.into_exec_output().map(ExecResult::from),
+        }
+    }
 }
 
 /// Runs `argv` with `options`; resolves with an [`ExecOutcome`] and never rejects.
@@ -53,18 +90,12 @@ pub fn exec(
     argv: Vec<String>,
     options: ExecOptions,
     cancel: &CancelToken,
-    on_output: Option<OnOutput>,
+    #[napi(ts_arg_type = "(chunk: OutputChunkJs | null) => void")] on_output: Option<OnOutput>,
 ) -> napi::Result<AsyncBlock<ExecOutcome>> {
-    let prepared = catch_panic_sync(|| Ok(ExecParams::try_from(options)));
-    let token = cancel.token();
+    let mut params = ExecParams::from(options);
+    params.argv = argv;
+    params.cancel = cancel.token();
     let run = async move {
-        let mut params = match prepared {
-            Ok(Ok(params)) => params,
-            Ok(Err(invalid)) => return Ok(failed(invalid)),
-            Err(err) => return Ok(failed(NativeError::from(&err))),
-        };
-        params.argv = argv;
-        params.cancel = token;
         let forwarder = on_output.map(|callback| {
             let (sender, receiver) = mpsc::unbounded_channel();
             params.on_output = Some(sender);
@@ -76,21 +107,13 @@ pub fn exec(
             let _ = forwarder.await;
         }
         Ok(match outcome {
-            Ok(output) => ExecOutcome {
-                result: Some(ExecResult::from(output)),
-                error: None,
+            Ok(output) => ExecOutcome::Done {
+                result: ExecResult::from(output),
             },
-            Err(err) => failed(NativeError::from(&err)),
+            Err(err) => ExecOutcome::from(err),
         })
     };
     AsyncBlockBuilder::new(run).build(&env)
-}
-
-fn failed(error: NativeError) -> ExecOutcome {
-    ExecOutcome {
-        result: None,
-        error: Some(error),
-    }
 }
 
 /// Hands every chunk to `callback` as it arrives, then a `null` that is awaited: the queue is
@@ -107,15 +130,15 @@ async fn forward_output(mut receiver: mpsc::UnboundedReceiver<OutputChunk>, call
 fn to_js(chunk: OutputChunk) -> OutputChunkJs {
     OutputChunkJs {
         stream: match chunk.stream {
-            OutputStream::Stdout => "stdout",
-            OutputStream::Stderr => "stderr",
+            core::OutputStream::Stdout => OutputStream::Stdout,
+            core::OutputStream::Stderr => OutputStream::Stderr,
         },
         data: Buffer::from(chunk.data.to_vec()),
     }
 }
 
 /// What this machine can enforce (DESIGN.md §3 `sandboxSupport()`).
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, use_nullable = true)]
 pub struct SandboxSupportJs {
     /// `linux`, `darwin` or `win32`.
     pub platform: String,
@@ -131,6 +154,19 @@ pub struct SandboxSupportJs {
     pub seatbelt: bool,
     /// One actionable sentence per missing piece.
     pub problems: Vec<String>,
+    /// Each layer: enforced here or not, and what that means.
+    pub layers: Vec<SandboxLayerJs>,
+}
+
+/// One layer of the sandbox on this machine.
+#[napi(object, object_from_js = false)]
+pub struct SandboxLayerJs {
+    /// `landlock`, `seccomp`, `namespaces` or `seatbelt`.
+    pub name: String,
+    /// Whether this machine enforces it.
+    pub enforced: bool,
+    /// What it holds here, or what is left open without it and how to get it.
+    pub detail: String,
 }
 
 impl From<SandboxSupport> for SandboxSupportJs {
@@ -143,22 +179,62 @@ impl From<SandboxSupport> for SandboxSupportJs {
             user_namespaces: support.user_namespaces,
             seatbelt: support.seatbelt,
             problems: support.problems,
+            layers: support
+                .layers
+                .into_iter()
+                .map(|layer| SandboxLayerJs {
+                    name: layer.name.to_owned(),
+                    enforced: layer.enforced,
+                    detail: layer.detail,
+                })
+                .collect(),
         }
     }
 }
 
-/// Probes the sandbox layers, trying the helper candidates in order.
-#[napi(ts_return_type = "Promise<SandboxSupportJs>")]
+/// How a `sandboxSupport` probe ended.
+#[napi(
+    discriminant = "type",
+    discriminant_case = "lowercase",
+    object_from_js = false
+)]
+pub enum SupportOutcome {
+    /// What the machine enforces.
+    Done {
+        /// The answer.
+        support: SandboxSupportJs,
+    },
+    /// The probe itself broke (a bug).
+    Failed {
+        /// Why.
+        error: NativeError,
+    },
+}
+
+/// Probes the sandbox layers, searching the helper as `exec` does, with `helperDirs` where the
+/// package installed it.
+#[napi(ts_return_type = "Promise<SupportOutcome>")]
 pub fn sandbox_support(
     env: Env,
-    candidates: Vec<String>,
-) -> napi::Result<AsyncBlock<SandboxSupportJs>> {
-    let candidates: Vec<PathBuf> = candidates.into_iter().map(PathBuf::from).collect();
+    helper_dirs: Option<Vec<String>>,
+) -> napi::Result<AsyncBlock<SupportOutcome>> {
+    let dirs = paths(helper_dirs);
     let probe = async move {
-        let support = catch_panic(async { Ok(codex_core::sandbox_support(&candidates).await) })
-            .await
-            .map_err(|err| napi::Error::from_reason(err.to_string()))?;
-        Ok(SandboxSupportJs::from(support))
+        let search = HelperSearch {
+            explicit: &[],
+            dirs: &dirs,
+        };
+        let probed =
+            catch_panic(async { Ok(codex_core::sandbox::sandbox_support_with(search).await) })
+                .await;
+        Ok(match probed {
+            Ok(support) => SupportOutcome::Done {
+                support: SandboxSupportJs::from(support),
+            },
+            Err(err) => SupportOutcome::Failed {
+                error: NativeError::from(&err),
+            },
+        })
     };
     AsyncBlockBuilder::new(probe).build(&env)
 }

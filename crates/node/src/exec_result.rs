@@ -1,17 +1,19 @@
-//! [`ExecResult`]: an [`ExecOutput`] as the object JavaScript receives.
+//! [`ExecResult`]: an [`ExecOutput`] in the shape `exec` resolves with (DESIGN.md §3), built here
+//! once; the facade passes it through.
 
-use codex_core::exec::{ExecOutput, ExitOutcome, SandboxKind};
-use codex_sandbox_policy::LandlockCoverage;
+use codex_core::exec::{self as core, ExecOutput, ExitOutcome, SandboxReport};
+use codex_core::sandbox::Denial;
+use codex_core::signal_name;
 use napi_derive::napi;
 
-/// What a command left behind (DESIGN.md §3); the facade adds the signal's name.
-#[napi(object, object_from_js = false)]
+/// What a command left behind (DESIGN.md §3).
+#[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Debug)]
 pub struct ExecResult {
     /// The exit code, when the process exited by itself.
     pub exit_code: Option<i32>,
-    /// The number of the signal that ended the process.
-    pub signal_number: Option<i32>,
+    /// Node's name of the signal that ended the process, e.g. `SIGSEGV`.
+    pub signal: Option<String>,
     /// Whether the timeout killed the command.
     pub timed_out: bool,
     /// Whether an abort killed the command.
@@ -28,7 +30,7 @@ pub struct ExecResult {
     pub stdout_bytes: f64,
     /// Bytes seen on stderr, kept or not.
     pub stderr_bytes: f64,
-    /// Whether any stream went over the cap.
+    /// Whether any stream went over the cap (head and tail kept, with a marker between).
     pub truncated: bool,
     /// Wall time from spawn to the end of draining.
     pub duration_ms: f64,
@@ -36,18 +38,83 @@ pub struct ExecResult {
     pub sandbox: SandboxInfo,
 }
 
-/// Which sandbox a command ran under and which layers it had.
+/// The kind of sandbox a command ran under.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxKind {
+    /// No sandbox.
+    None,
+    /// `codex-linux-sandbox`.
+    Linux,
+    /// macOS `sandbox-exec`.
+    Seatbelt,
+}
+
+/// How much of the kernel's Landlock the Linux sandbox could use.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LandlockCoverage {
+    /// Everything the helper knows how to restrict.
+    Full,
+    /// Filesystem rules, without some later protection.
+    Partial,
+}
+
+/// Which sandbox a command ran under, which layers it had and what it refused; a layer the
+/// platform does not have is absent rather than null.
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
 pub struct SandboxInfo {
-    /// `none`, `linux` or `seatbelt`.
-    pub kind: String,
-    /// `full` or `partial` Landlock coverage (Linux).
-    pub landlock: Option<String>,
-    /// Whether the seccomp network filter was installed (Linux).
+    /// The kind of sandbox.
+    pub kind: SandboxKind,
+    /// Landlock coverage (Linux): `full` only at ABI 9, which confines Unix socket paths too.
+    pub landlock: Option<LandlockCoverage>,
+    /// The kernel's Landlock ABI that was used (Linux).
+    pub landlock_abi: Option<u32>,
+    /// Whether the seccomp filter was installed (Linux): terminal injection, keyrings, setuid
+    /// bits, io_uring; sockets with the network off; Unix-socket connects supervised.
     pub seccomp: Option<bool>,
     /// Whether outside files were on read-only mounts (Linux).
     pub mount_namespace: Option<bool>,
+    /// Whether the command ran in its own PID namespace, all of which died with it (Linux).
+    pub pid_namespace: Option<bool>,
+    /// Whether the command had its own SysV IPC namespace (Linux).
+    pub ipc_namespace: Option<bool>,
+    /// Paths kept read-only inside the writable roots, a placeholder bound where one was
+    /// missing (Linux).
+    pub protected_paths: Option<Vec<String>>,
+    /// Protected paths that were missing and could not be kept from being created (Linux,
+    /// without user namespaces).
+    pub unprotected_paths: Option<Vec<String>>,
+    /// What the sandbox refused while the command ran, the first 32 in full (Linux): the
+    /// evidence behind `sandboxDenied`.
+    pub denials: Option<Vec<SandboxDenial>>,
+    /// How many refusals there were in all, listed or not (Linux).
+    pub denial_count: Option<f64>,
+}
+
+/// What a refusal was about.
+#[napi(string_enum = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialKind {
+    /// A socket the network policy does not allow.
+    Network,
+    /// A connect to a Unix socket outside what the policy allows.
+    UnixSocket,
+}
+
+/// One thing the sandbox refused.
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct SandboxDenial {
+    /// What it was about.
+    pub kind: DenialKind,
+    /// The address family, e.g. `AF_INET` (network).
+    pub family: Option<String>,
+    /// The socket type, e.g. `SOCK_STREAM` (network).
+    pub socket_type: Option<String>,
+    /// The socket path the command asked for (unixSocket).
+    pub path: Option<String>,
 }
 
 impl From<ExecOutput> for ExecResult {
@@ -56,7 +123,7 @@ impl From<ExecOutput> for ExecResult {
             output.stdout.truncated || output.stderr.truncated || output.aggregated.truncated;
         ExecResult {
             exit_code: output.exit_code,
-            signal_number: output.signal,
+            signal: output.signal.map(|signal| signal_name(signal).into_owned()),
             timed_out: output.outcome == ExitOutcome::TimedOut,
             aborted: output.outcome == ExitOutcome::Cancelled,
             sandbox_denied: output.sandbox_denied,
@@ -68,22 +135,69 @@ impl From<ExecOutput> for ExecResult {
             stderr_bytes: output.stderr.total_bytes as f64,
             truncated,
             duration_ms: output.duration.as_secs_f64() * 1000.0,
-            sandbox: SandboxInfo {
-                kind: match output.sandbox.kind {
-                    SandboxKind::None => "none",
-                    SandboxKind::Linux => "linux",
-                    SandboxKind::Seatbelt => "seatbelt",
-                }
-                .to_owned(),
-                landlock: output.sandbox.landlock.map(|coverage| {
-                    match coverage {
-                        LandlockCoverage::Full => "full",
-                        LandlockCoverage::Partial => "partial",
-                    }
-                    .to_owned()
-                }),
-                seccomp: output.sandbox.seccomp,
-                mount_namespace: output.sandbox.mount_namespace,
+            sandbox: SandboxInfo::from(output.sandbox),
+        }
+    }
+}
+
+impl From<SandboxReport> for SandboxInfo {
+    fn from(report: SandboxReport) -> Self {
+        let linux = report.kind == core::SandboxKind::Linux;
+        let paths = |paths: Vec<std::path::PathBuf>| {
+            linux.then(|| {
+                paths
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect()
+            })
+        };
+        SandboxInfo {
+            kind: match report.kind {
+                core::SandboxKind::None => SandboxKind::None,
+                core::SandboxKind::Linux => SandboxKind::Linux,
+                core::SandboxKind::Seatbelt => SandboxKind::Seatbelt,
+            },
+            landlock: report.landlock.map(|coverage| match coverage {
+                core::LandlockCoverage::Full => LandlockCoverage::Full,
+                core::LandlockCoverage::Partial => LandlockCoverage::Partial,
+            }),
+            landlock_abi: report.landlock_abi,
+            seccomp: report.seccomp,
+            mount_namespace: report.mount_namespace,
+            pid_namespace: report.pid_namespace,
+            ipc_namespace: report.ipc_namespace,
+            protected_paths: paths(report.protected_paths),
+            unprotected_paths: paths(report.unprotected_paths),
+            denial_count: linux.then_some(report.denials.total as f64),
+            denials: linux.then(|| {
+                report
+                    .denials
+                    .records
+                    .into_iter()
+                    .map(SandboxDenial::from)
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl From<Denial> for SandboxDenial {
+    fn from(denial: Denial) -> Self {
+        match denial {
+            Denial::Network {
+                family,
+                socket_type,
+            } => SandboxDenial {
+                kind: DenialKind::Network,
+                family: Some(family),
+                socket_type: Some(socket_type),
+                path: None,
+            },
+            Denial::UnixSocket { path } => SandboxDenial {
+                kind: DenialKind::UnixSocket,
+                family: None,
+                socket_type: None,
+                path: Some(path),
             },
         }
     }

@@ -1,9 +1,11 @@
 //! codex-node: the napi-rs binding of codex-native.
 //!
 //! Type conversion only; the logic lives in `codex-core`. Nothing here throws into JavaScript:
-//! every fallible call resolves with `{ result | stream | client, error }`, where `error` is a
-//! [`NativeError`] (code + message + the class's fields) that the hand-written facade (`index.js`)
-//! turns into the right `CodexError` subclass, so that `instanceof` holds under Jest too.
+//! every fallible call resolves with an outcome (`{ type: 'done' | 'opened' | …, … }` or
+//! `{ type: 'failed', error }`), where `error` is a [`NativeError`] — typed per class, its `code`
+//! one of [`ErrorCode`] — that the hand-written facade (`lib/errors.js`) turns into the right
+//! `CodexError` subclass, so that `instanceof` holds under Jest too. The generated
+//! `binding.d.ts` is therefore the native contract, and `index.d.ts` refines it.
 //!
 //! - `exec` / `sandboxSupport`: [`exec`] (options in [`options`], results in [`exec_result`]).
 //! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
@@ -16,6 +18,7 @@
 )]
 
 mod cancel;
+mod cause;
 mod client;
 mod error;
 mod exec;
@@ -25,11 +28,15 @@ mod options;
 mod stream;
 
 pub use cancel::CancelToken;
+pub use cause::{Cause, ForeignCause};
 pub use client::{
     ClientOutcome, CreateOutcome, OnRetry, ResponsesClientJs, RetryInfoJs, create_client,
 };
-pub use error::NativeError;
-pub use exec::{ExecOutcome, OnOutput, OutputChunkJs, SandboxSupportJs, exec, sandbox_support};
-pub use exec_result::{ExecResult, SandboxInfo};
-pub use options::{ClientOptions, ExecOptions, InheritEnvMode};
+pub use error::{ApiErrorJs, ErrorCode, NativeError, TimeoutPhase};
+pub use exec::{
+    ExecOutcome, OnOutput, OutputChunkJs, OutputStream, SandboxSupportJs, SupportOutcome, exec,
+    sandbox_support,
+};
+pub use exec_result::{ExecResult, LandlockCoverage, SandboxInfo, SandboxKind};
+pub use options::{ClientOptions, ExecOptions, InheritEnvMode, SandboxMode, SandboxPolicyOptions};
 pub use stream::{EventBatch, ResponseStreamJs};

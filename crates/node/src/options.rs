@@ -1,9 +1,8 @@
 //! The options objects of `exec` and `ResponsesClient`, converted into codex-core's parameters.
 //!
-//! The facade has already checked types and ranges and resolved `timeoutMs`' default (`null`
-//! means no timeout, which an `Option` here cannot tell from "not given"); what is left is filling
-//! in codex-core's defaults, turning milliseconds into durations and the policy's JSON into a
-//! [`SandboxPolicy`].
+//! The facade has checked every value's type and range and rejected unknown keys; what is
+//! left here is the one place the defaults are filled in (codex-core's), milliseconds become
+//! durations, and the typed policy becomes a [`SandboxPolicy`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,10 +11,9 @@ use std::time::Duration;
 use codex_core::SandboxPolicy;
 use codex_core::client::ClientConfig;
 use codex_core::exec::{ExecEnv, ExecParams, InheritEnv};
-use napi::bindgen_prelude::Buffer;
+use codex_core::sandbox::{ReadOnlyPolicy, WorkspaceWritePolicy};
+use napi::bindgen_prelude::{Buffer, Either, Null};
 use napi_derive::napi;
-
-use crate::error::NativeError;
 
 /// Which of the caller's environment variables a command inherits.
 #[napi(string_enum = "lowercase")]
@@ -26,7 +24,67 @@ pub enum InheritEnvMode {
     All,
 }
 
-/// `exec` options after the facade's validation (see `ExecOptions` in `index.d.ts`).
+/// What a sandboxed command may do (DESIGN.md §3).
+#[napi(string_enum = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// No sandbox.
+    DangerFullAccess,
+    /// Read and execute everywhere, write nowhere but `/dev/null`.
+    ReadOnly,
+    /// Also write in the workspace, the writable roots and the temporary directories.
+    WorkspaceWrite,
+}
+
+/// A `SandboxPolicy` as the facade passes it: the fields a `mode` does not have are absent.
+#[napi(object)]
+pub struct SandboxPolicyOptions {
+    /// The policy's shape.
+    pub mode: SandboxMode,
+    /// Whether the command may open network sockets (default false).
+    pub network_access: Option<bool>,
+    /// The directory that becomes writable (workspace-write; default: the cwd).
+    pub workspace_root: Option<String>,
+    /// Extra directories the command may write in (workspace-write).
+    pub writable_roots: Option<Vec<String>>,
+    /// Leave `/tmp` and `$TMPDIR` read-only (workspace-write).
+    pub exclude_tmp: Option<bool>,
+    /// Paths kept read-only inside the writable roots (workspace-write; default `[".git"]`).
+    pub protected_paths: Option<Vec<String>>,
+    /// Unix sockets outside the writable roots the command may connect to.
+    pub allow_unix_sockets: Option<Vec<String>>,
+}
+
+impl From<SandboxPolicyOptions> for SandboxPolicy {
+    fn from(policy: SandboxPolicyOptions) -> Self {
+        let paths = |list: Option<Vec<String>>| -> Vec<PathBuf> {
+            list.unwrap_or_default()
+                .into_iter()
+                .map(PathBuf::from)
+                .collect()
+        };
+        let network_access = policy.network_access.unwrap_or(false);
+        let allow_unix_sockets = paths(policy.allow_unix_sockets);
+        match policy.mode {
+            SandboxMode::DangerFullAccess => SandboxPolicy::DangerFullAccess,
+            SandboxMode::ReadOnly => SandboxPolicy::ReadOnly(ReadOnlyPolicy {
+                network_access,
+                allow_unix_sockets,
+            }),
+            SandboxMode::WorkspaceWrite => SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
+                workspace_root: policy.workspace_root.map(PathBuf::from),
+                writable_roots: paths(policy.writable_roots),
+                network_access,
+                exclude_tmp: policy.exclude_tmp.unwrap_or(false),
+                protected_paths: policy.protected_paths.map(|list| paths(Some(list))),
+                allow_unix_sockets,
+            }),
+        }
+    }
+}
+
+/// `exec` options after the facade's checks (see `ExecOptions` in `index.d.ts`); an absent
+/// value takes codex-core's default.
 #[napi(object)]
 pub struct ExecOptions {
     /// Working directory; the current one when absent.
@@ -35,53 +93,54 @@ pub struct ExecOptions {
     pub env: Option<HashMap<String, String>>,
     /// Inheritance when `env` is absent.
     pub inherit_env: Option<InheritEnvMode>,
-    /// Timeout in ms; absent means none (the facade fills in the default).
-    pub timeout_ms: Option<f64>,
-    /// SIGTERM to SIGKILL delay in ms.
+    /// Timeout in ms: absent for the default (10 s), `null` or 0 for none.
+    #[napi(ts_type = "number | null")]
+    pub timeout_ms: Option<Either<f64, Null>>,
+    /// SIGTERM to SIGKILL delay in ms (default 2000).
     pub kill_grace_ms: Option<f64>,
-    /// Kept bytes per stream.
+    /// Kept bytes per stream (default 1 MiB).
     pub max_output_bytes: Option<f64>,
-    /// The `SandboxPolicy` as JSON.
-    pub sandbox: Option<String>,
-    /// Helper candidates in search order.
-    pub sandbox_executable: Option<Vec<String>>,
+    /// The sandbox; none when absent.
+    pub sandbox: Option<SandboxPolicyOptions>,
+    /// The helper's path, tried alone.
+    pub sandbox_executable: Option<String>,
+    /// Where the package installed the helper, for the search of DESIGN.md §4.
+    pub helper_dirs: Option<Vec<String>>,
     /// Bytes for the child's stdin; `/dev/null` when absent.
     pub stdin: Option<Buffer>,
 }
 
-impl TryFrom<ExecOptions> for ExecParams {
-    type Error = NativeError;
-
-    fn try_from(options: ExecOptions) -> Result<Self, Self::Error> {
+impl From<ExecOptions> for ExecParams {
+    fn from(options: ExecOptions) -> Self {
         let defaults = ExecParams::default();
-        let sandbox = options.sandbox.as_deref().map(sandbox_policy).transpose()?;
-        let env = exec_env(options.env, options.inherit_env);
-        Ok(ExecParams {
+        ExecParams {
             cwd: options.cwd.map(PathBuf::from),
-            env,
+            env: exec_env(options.env, options.inherit_env),
             stdin: options.stdin.map(|bytes| bytes.to_vec()),
-            timeout: options.timeout_ms.map(millis),
+            timeout: timeout(options.timeout_ms, defaults.timeout),
             kill_grace: options.kill_grace_ms.map_or(defaults.kill_grace, millis),
             max_output_bytes: options
                 .max_output_bytes
                 .map_or(defaults.max_output_bytes, |bytes| bytes as usize),
-            sandbox,
+            sandbox: options.sandbox.map(SandboxPolicy::from),
             sandbox_executable: options
                 .sandbox_executable
-                .unwrap_or_default()
-                .into_iter()
                 .map(PathBuf::from)
+                .into_iter()
                 .collect(),
+            helper_dirs: paths(options.helper_dirs),
             ..defaults
-        })
+        }
     }
 }
 
-/// The policy's JSON; a refusal (e.g. a misspelt field) is a bad argument naming the option.
-fn sandbox_policy(json: &str) -> Result<SandboxPolicy, NativeError> {
-    serde_json::from_str(json).map_err(|err| {
-        NativeError::invalid_argument(format!("options.sandbox is not a valid policy: {err}"))
-    })
+/// `timeoutMs` as a timeout: absent takes `default`; `null` and, as in Node, 0 mean none.
+fn timeout(timeout_ms: Option<Either<f64, Null>>, default: Option<Duration>) -> Option<Duration> {
+    match timeout_ms {
+        None => default,
+        Some(Either::B(Null)) => None,
+        Some(Either::A(ms)) => (ms > 0.0).then(|| millis(ms)),
+    }
 }
 
 /// `env` exactly when given, else the caller's environment, filtered unless `inheritEnv: 'all'`.
@@ -93,22 +152,31 @@ fn exec_env(env: Option<HashMap<String, String>>, inherit: Option<InheritEnvMode
     }
 }
 
-/// `ResponsesClient` options after the facade's validation (see `ClientOptions` in `index.d.ts`).
+/// Paths from JavaScript strings.
+pub(crate) fn paths(paths: Option<Vec<String>>) -> Vec<PathBuf> {
+    paths
+        .unwrap_or_default()
+        .into_iter()
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// `ResponsesClient` options after the facade's checks (see `ClientOptions` in `index.d.ts`).
 #[napi(object)]
 pub struct ClientOptions {
     /// The API key; `OPENAI_API_KEY` when absent.
     pub api_key: Option<String>,
     /// The base URL; `OPENAI_BASE_URL` or the public API when absent.
     pub base_url: Option<String>,
-    /// Retries after the first attempt.
+    /// Retries after the first attempt (default 4).
     pub max_retries: Option<u32>,
-    /// First backoff delay in ms.
+    /// First backoff delay in ms (default 200).
     pub retry_base_delay_ms: Option<f64>,
-    /// Backoff ceiling in ms.
+    /// Backoff ceiling in ms (default 8000).
     pub retry_max_delay_ms: Option<f64>,
-    /// Longest silence on an open stream, in ms.
+    /// Longest silence on an open stream, in ms (default 300 000).
     pub stream_idle_timeout_ms: Option<f64>,
-    /// Longest wait for response headers, in ms.
+    /// Longest wait for response headers, in ms (default: none).
     pub request_timeout_ms: Option<f64>,
     /// Extra request headers; they replace ours of the same name.
     pub headers: Option<HashMap<String, String>>,
@@ -144,6 +212,18 @@ impl From<ClientOptions> for ClientConfig {
     }
 }
 
+/// The JavaScript name of what a [`codex_core::CodexErr::InvalidArgument`] names: a
+/// [`ClientConfig`] field as the `ClientOptions` key it came from, or `body`.
+pub(crate) fn js_option_name(argument: &str) -> &str {
+    match argument {
+        "api_key" => "options.apiKey",
+        "base_url" => "options.baseUrl",
+        "headers" => "options.headers",
+        "query" => "options.query",
+        other => other,
+    }
+}
+
 /// Milliseconds from JavaScript as a [`Duration`]; the facade rejects negative and non-finite
 /// values, and anything too large for a `Duration` saturates instead of panicking.
 pub(crate) fn millis(ms: f64) -> Duration {
@@ -169,17 +249,45 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_policy_is_an_invalid_argument_naming_the_option() {
+    fn an_absent_timeout_takes_the_default_and_null_or_zero_means_none() {
+        let default = ExecParams::default().timeout;
+        assert_eq!(timeout(None, default), default);
+        assert_eq!(timeout(Some(Either::B(Null)), default), None);
+        assert_eq!(timeout(Some(Either::A(0.0)), default), None);
         assert_eq!(
-            sandbox_policy(r#"{"mode":"read-only"}"#).unwrap(),
-            SandboxPolicy::ReadOnly(codex_sandbox_policy::ReadOnlyPolicy::default())
+            timeout(Some(Either::A(300.0)), default),
+            Some(Duration::from_millis(300))
         );
-        let err = sandbox_policy(r#"{"mode":"workspace-write","writeableRoots":[]}"#).unwrap_err();
-        assert_eq!(err.code, crate::error::INVALID_ARGUMENT);
-        assert!(
-            err.message.starts_with("options.sandbox"),
-            "{}",
-            err.message
+    }
+
+    #[test]
+    fn a_policy_takes_only_the_fields_of_its_mode() {
+        let policy = |mode| SandboxPolicyOptions {
+            mode,
+            network_access: Some(true),
+            workspace_root: Some("/ws".into()),
+            writable_roots: Some(vec!["/data".into()]),
+            exclude_tmp: None,
+            protected_paths: Some(Vec::new()),
+            allow_unix_sockets: Some(vec!["/run/x.sock".into()]),
+        };
+        assert_eq!(
+            SandboxPolicy::from(policy(SandboxMode::ReadOnly)),
+            SandboxPolicy::ReadOnly(ReadOnlyPolicy {
+                network_access: true,
+                allow_unix_sockets: vec!["/run/x.sock".into()],
+            })
+        );
+        assert_eq!(
+            SandboxPolicy::from(policy(SandboxMode::WorkspaceWrite)),
+            SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
+                workspace_root: Some("/ws".into()),
+                writable_roots: vec!["/data".into()],
+                network_access: true,
+                exclude_tmp: false,
+                protected_paths: Some(Vec::new()),
+                allow_unix_sockets: vec!["/run/x.sock".into()],
+            })
         );
     }
 

@@ -13,33 +13,30 @@ use tokio_util::sync::CancellationToken;
 use crate::error::NativeError;
 use crate::guard::catch_panic;
 
-/// One crossing into JavaScript: some events, the end, or the failure that ended the stream.
-#[napi(object, object_from_js = false)]
-pub struct EventBatch {
-    /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
-    #[napi(ts_type = "string")]
-    pub events: Option<Either<Latin1String, String>>,
-    /// How many events `events` holds.
-    pub count: u32,
-    /// Whether the stream ended cleanly after these events.
-    pub done: bool,
-    /// The failure that ended the stream, after the events before it were delivered.
-    pub error: Option<NativeError>,
+/// One crossing into JavaScript: some events, the clean end, or the failure that ended the
+/// stream (after the events before it were delivered).
+#[napi(
+    discriminant = "type",
+    discriminant_case = "lowercase",
+    object_from_js = false
+)]
+pub enum EventBatch {
+    /// Events, in arrival order.
+    Events {
+        /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
+        #[napi(ts_type = "string")]
+        events: Either<Latin1String, String>,
+    },
+    /// The stream ended cleanly.
+    End,
+    /// The stream failed.
+    Failed {
+        /// Why.
+        error: NativeError,
+    },
 }
 
-impl EventBatch {
-    /// The last batch: the clean end, or the failure that ended the stream.
-    fn end(error: Option<NativeError>) -> Self {
-        EventBatch {
-            events: None,
-            count: 0,
-            done: error.is_none(),
-            error,
-        }
-    }
-}
-
-/// An open response stream; `next()` yields batches until `done` or `error`.
+/// An open response stream; `next()` yields batches until the end or a failure.
 #[napi]
 pub struct ResponseStreamJs {
     inner: Arc<Mutex<ResponseStream>>,
@@ -96,22 +93,19 @@ impl ResponseStreamJs {
             let mut stream = inner.lock().await;
             let batch = catch_panic(async { Ok(stream.next_batch(max).await) }).await;
             Ok(match batch {
-                Ok(None) => EventBatch::end(None),
-                Ok(Some(Ok(events))) => EventBatch {
-                    count: u32::try_from(events.len()).unwrap_or(u32::MAX),
-                    events: Some(js_text(join_as_array(
-                        events.iter().map(|e| e.data.as_str()),
-                    ))),
-                    done: false,
-                    error: None,
+                Ok(None) => EventBatch::End,
+                Ok(Some(Ok(events))) => EventBatch::Events {
+                    events: js_text(join_as_array(events.iter().map(|e| e.data.as_str()))),
                 },
-                Ok(Some(Err(err))) | Err(err) => EventBatch::end(Some(NativeError::from(&err))),
+                Ok(Some(Err(err))) | Err(err) => EventBatch::Failed {
+                    error: NativeError::from(&err),
+                },
             })
         };
         AsyncBlockBuilder::new(read).build(&env)
     }
 
-    /// Stops reading and drops the connection; a pending `next()` ends with `AbortError`.
+    /// Stops reading and drops the connection; a pending `next()` ends with an abort.
     #[napi]
     pub fn close(&self) {
         self.closer.cancel();

@@ -128,10 +128,8 @@ pub enum SetupFailure {
         /// What went wrong, for people.
         detail: String,
     },
-    /// The seccomp filter could not be built (`backend`) or installed.
+    /// The kernel refused the seccomp filter.
     Seccomp {
-        /// True when compiling the filter failed, false when the kernel refused it.
-        backend: bool,
         /// What went wrong, for people.
         detail: String,
     },

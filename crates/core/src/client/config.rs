@@ -91,7 +91,7 @@ pub struct RetryInfo {
     /// The status that caused the retry; `None` for a transport failure or a broken stream.
     pub status: Option<u16>,
     /// What went wrong with the previous request.
-    pub error: Option<CodexErr>,
+    pub error: CodexErr,
 }
 
 /// The key and URL a client talks to, after the environment fallbacks.

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio_util::sync::CancellationToken;
 
 use super::config::{ClientConfig, Endpoint, RetryInfo};
 use super::retry::{backoff, retry_after, should_retry};
-use crate::{ApiError, CodexErr, HttpFailure, Result};
+use crate::{ApiError, BoxError, CodexErr, HttpFailure, Result};
 
 /// Sent unless the caller's `headers` name another.
 const USER_AGENT: &str = concat!("codex-native/", env!("CARGO_PKG_VERSION"));
@@ -33,34 +33,15 @@ impl Transport {
     ///
     /// # Errors
     ///
-    /// [`CodexErr::Reqwest`] for a bad URL, header name or value.
+    /// [`CodexErr::InvalidArgument`] naming `base_url`, `headers` or `query` when one cannot be
+    /// used; [`CodexErr::Internal`] when the HTTP client itself cannot be set up.
     pub(crate) fn new(config: ClientConfig, endpoint: Endpoint) -> Result<Transport> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .tcp_nodelay(true)
-            .build()?;
-        let own = |header: &str| {
-            config
-                .headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case(header))
-        };
-        let mut builder = http.post(&endpoint.url).query(&config.query);
-        if let Some(key) = &endpoint.api_key
-            && !own("authorization")
-        {
-            builder = builder.bearer_auth(key);
-        }
-        if !own(CONTENT_TYPE.as_str()) {
-            builder = builder.header(CONTENT_TYPE, "application/json");
-        }
-        if !own(ACCEPT.as_str()) {
-            builder = builder.header(ACCEPT, "text/event-stream");
-        }
-        for (name, value) in &config.headers {
-            builder = builder.header(name, value);
-        }
-        let template = builder.build()?;
+            .build()
+            .map_err(|e| CodexErr::Internal(format!("the HTTP client could not be set up: {e}")))?;
+        let template = request_template(&config, &endpoint)?;
         Ok(Transport {
             http,
             template,
@@ -75,6 +56,52 @@ impl Transport {
         *request.body_mut() = Some(body.into());
         Ok(request)
     }
+}
+
+/// The URL, query and headers every request of a client shares; each part is checked on its
+/// own so that a bad one is named.
+fn request_template(config: &ClientConfig, endpoint: &Endpoint) -> Result<reqwest::Request> {
+    let invalid = |argument: &'static str| {
+        move |source: BoxError| CodexErr::InvalidArgument { argument, source }
+    };
+    let mut url = reqwest::Url::parse(&endpoint.url).map_err(|e| invalid("base_url")(e.into()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        let scheme = format!("unsupported URL scheme {:?}", url.scheme());
+        return Err(invalid("base_url")(scheme.into()));
+    }
+    if !config.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(&config.query);
+    }
+    let mut headers = HeaderMap::new();
+    let own = |header: &str| {
+        config
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(header))
+    };
+    if let Some(key) = &endpoint.api_key
+        && !own("authorization")
+    {
+        let mut bearer = HeaderValue::try_from(format!("Bearer {key}"))
+            .map_err(|e| invalid("api_key")(e.into()))?;
+        bearer.set_sensitive(true);
+        headers.insert(AUTHORIZATION, bearer);
+    }
+    if !own(CONTENT_TYPE.as_str()) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    if !own(ACCEPT.as_str()) {
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+    }
+    for (name, value) in &config.headers {
+        let name = HeaderName::try_from(name.as_str()).map_err(|e| invalid("headers")(e.into()))?;
+        let value =
+            HeaderValue::try_from(value.as_str()).map_err(|e| invalid("headers")(e.into()))?;
+        headers.append(name, value);
+    }
+    let mut request = reqwest::Request::new(reqwest::Method::POST, url);
+    *request.headers_mut() = headers;
+    Ok(request)
 }
 
 impl std::fmt::Debug for Transport {
@@ -156,7 +183,7 @@ impl Request {
     /// # Errors
     ///
     /// `UnexpectedStatus` (not retryable, or a 2xx that is not an event stream), `RetryLimit`,
-    /// `Timeout` (no headers within the request timeout) or `Interrupted`.
+    /// `HeadersTimeout` or `Interrupted`.
     pub(crate) async fn send(&mut self) -> Result<(reqwest::Response, ResponseHead)> {
         loop {
             self.attempts += 1;
@@ -214,10 +241,10 @@ impl Request {
                 attempt: self.attempts,
                 delay,
                 status: retry.status,
-                error: Some(match retry.cause {
+                error: match retry.cause {
                     Cause::Status(failure) => CodexErr::UnexpectedStatus(Box::new(failure)),
                     Cause::Transport(error) => error,
-                }),
+                },
             });
         }
         cancellable(&self.cancel, tokio::time::sleep(delay)).await
@@ -230,7 +257,7 @@ impl Request {
         let response = match self.transport.config.request_timeout {
             Some(limit) => cancellable(&self.cancel, tokio::time::timeout(limit, sent))
                 .await?
-                .map_err(|_elapsed| CodexErr::Timeout { idle: limit })?,
+                .map_err(|_elapsed| CodexErr::HeadersTimeout { timeout: limit })?,
             None => cancellable(&self.cancel, sent).await?,
         };
         let response = match response {
@@ -239,7 +266,7 @@ impl Request {
                 return Ok(Err(Retry {
                     status: None,
                     after: None,
-                    cause: Cause::Transport(CodexErr::Reqwest(error)),
+                    cause: Cause::Transport(CodexErr::Transport(error)),
                 }));
             }
         };
@@ -328,7 +355,7 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 ///
 /// # Errors
 ///
-/// [`CodexErr::Json`] when `body` is not one JSON object.
+/// [`CodexErr::InvalidArgument`] (`body`) when `body` is not one JSON object.
 pub(crate) fn with_stream_flag(body: String) -> Result<String> {
     #[derive(serde::Deserialize)]
     struct Probe {
@@ -344,10 +371,12 @@ pub(crate) fn with_stream_flag(body: String) -> Result<String> {
                 .map(|value| Present(Some(value)))
         }
     }
-    let not_an_object = |source| CodexErr::Json {
-        message: "request body is not a JSON object".into(),
-        raw: super::event::truncate(&body, super::event::RAW_LIMIT).to_owned(),
-        source,
+    let not_an_object = |source: Option<serde_json::Error>| CodexErr::InvalidArgument {
+        argument: "body",
+        source: match source {
+            Some(source) => Box::new(source),
+            None => "not a JSON object".into(),
+        },
     };
     let Some(rest) = body.trim_start().strip_prefix('{') else {
         return Err(not_an_object(None));
@@ -406,7 +435,16 @@ mod tests {
     fn a_body_that_is_not_an_object_is_refused() {
         for body in ["[]", "{", "{\"a\":1} x", "\"text\"", ""] {
             let err = with_stream_flag(body.into()).unwrap_err();
-            assert!(matches!(err, CodexErr::Json { .. }), "{body}: {err:?}");
+            assert!(
+                matches!(
+                    err,
+                    CodexErr::InvalidArgument {
+                        argument: "body",
+                        ..
+                    }
+                ),
+                "{body}: {err:?}"
+            );
         }
     }
 

@@ -24,8 +24,8 @@ impl ResponsesClient {
     /// # Errors
     ///
     /// [`CodexErr::EnvVar`](crate::CodexErr::EnvVar) when there is no API key (and no own
-    /// `Authorization` header); [`CodexErr::Reqwest`](crate::CodexErr::Reqwest) for a bad base
-    /// URL, header or query parameter.
+    /// `Authorization` header); [`CodexErr::InvalidArgument`](crate::CodexErr::InvalidArgument)
+    /// naming a bad base URL or header.
     pub fn new(config: ClientConfig) -> Result<Self> {
         let endpoint = Endpoint::resolve(&config, |name| std::env::var(name).ok())?;
         let transport = Transport::new(config, endpoint)?;
@@ -41,8 +41,8 @@ impl ResponsesClient {
     ///
     /// # Errors
     ///
-    /// `UnexpectedStatus`, `RetryLimit`, `Timeout` (no headers within `request_timeout`),
-    /// `Interrupted`, and `Json` when `body` is not a JSON object.
+    /// `UnexpectedStatus`, `RetryLimit`, `HeadersTimeout` (no headers within `request_timeout`),
+    /// `Interrupted`, and `InvalidArgument` when `body` is not a JSON object.
     pub async fn create(&self, body: String, cancel: CancellationToken) -> Result<ResponseStream> {
         let body = Bytes::from(with_stream_flag(body)?);
         let mut request = Request::new(Arc::clone(&self.transport), body, cancel);
@@ -80,15 +80,24 @@ mod tests {
     }
 
     #[test]
-    fn bad_headers_fail_at_construction() {
-        let config = ClientConfig {
+    fn bad_options_fail_at_construction_naming_the_option() {
+        let header = ClientConfig {
             api_key: Some("sk".into()),
             headers: vec![("bad header".into(), "x".into())],
             ..ClientConfig::default()
         };
-        assert!(matches!(
-            ResponsesClient::new(config),
-            Err(crate::CodexErr::Reqwest(_))
-        ));
+        let url = ClientConfig {
+            api_key: Some("sk".into()),
+            base_url: Some("not a url".into()),
+            ..ClientConfig::default()
+        };
+        for (config, option) in [(header, "headers"), (url, "base_url")] {
+            match ResponsesClient::new(config) {
+                Err(crate::CodexErr::InvalidArgument { argument, .. }) => {
+                    assert_eq!(argument, option);
+                }
+                other => panic!("expected InvalidArgument({option}), got {other:?}"),
+            }
+        }
     }
 }

@@ -53,7 +53,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::exec::output::{CapturedText, SandboxReport};
+    use crate::exec::output::CapturedText;
+    use crate::sandbox::SandboxReport;
 
     fn output(outcome: ExitOutcome, stderr: &str) -> ExecOutput {
         ExecOutput {

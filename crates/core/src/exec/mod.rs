@@ -28,14 +28,19 @@ mod denial;
 mod env;
 mod output;
 mod params;
+#[cfg(target_os = "linux")]
+mod proc_stat;
 mod reap;
 mod run;
 
+/// Re-exported because an [`ExecOutput`] carries a [`SandboxReport`].
+pub use crate::sandbox::{SandboxKind, SandboxReport};
 pub use codex_sandbox_policy::LandlockCoverage;
-pub use output::{CapturedText, ExecOutput, ExitOutcome, SandboxKind, SandboxReport};
+pub use output::{CapturedText, ExecOutput, ExitOutcome};
 pub use params::{
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_KILL_GRACE, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT, ExecEnv,
     ExecParams, InheritEnv, OutputChunk, OutputStream,
 };
-pub(crate) use run::cwd_error;
+#[cfg(target_os = "linux")]
+pub use proc_stat::ProcStat;
 pub use run::exec;

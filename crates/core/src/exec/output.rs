@@ -1,9 +1,8 @@
 //! [`ExecOutput`]: everything a finished (or killed) command left behind.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use codex_sandbox_policy::{DenialReport, LandlockCoverage};
+use crate::sandbox::SandboxReport;
 
 /// How a command's run ended. Internal truth; the public error is derived from it at the boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,45 +26,6 @@ pub struct CapturedText {
     pub total_bytes: u64,
     /// Whether bytes were dropped because of the cap.
     pub truncated: bool,
-}
-
-/// Which sandbox a command ran under, which layers were enforced, and what it refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SandboxReport {
-    /// The kind of sandbox.
-    pub kind: SandboxKind,
-    /// Landlock coverage (Linux only).
-    pub landlock: Option<LandlockCoverage>,
-    /// The Landlock ABI version the helper used (Linux only).
-    pub landlock_abi: Option<u32>,
-    /// Whether the seccomp network filter was installed (Linux only).
-    pub seccomp: Option<bool>,
-    /// Whether outside files sat on read-only mounts (Linux only).
-    pub mount_namespace: Option<bool>,
-    /// Whether the command ran in its own PID namespace, all of which died with it (Linux only).
-    pub pid_namespace: Option<bool>,
-    /// Whether the command had its own SysV IPC namespace (Linux only).
-    pub ipc_namespace: Option<bool>,
-    /// Paths kept read-only inside the writable roots (`.git`, or a placeholder where it was
-    /// missing).
-    pub protected_paths: Vec<PathBuf>,
-    /// Protected paths that were missing and could not be kept from being created.
-    pub unprotected_paths: Vec<PathBuf>,
-    /// What the sandbox refused while the command ran (Linux only): the evidence for
-    /// [`ExecOutput::sandbox_denied`].
-    pub denials: DenialReport,
-}
-
-/// The kind of sandbox a command ran under.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SandboxKind {
-    /// No sandbox.
-    #[default]
-    None,
-    /// `codex-linux-sandbox` (Landlock + seccomp).
-    Linux,
-    /// macOS `sandbox-exec`.
-    Seatbelt,
 }
 
 /// Everything a finished, killed or denied command left behind.

@@ -39,9 +39,13 @@ pub struct ExecParams {
     pub max_output_bytes: usize,
     /// The sandbox to run under; `None` or danger-full-access: none.
     pub sandbox: Option<SandboxPolicy>,
-    /// Where to look for `codex-linux-sandbox`, in order; empty: `CODEX_LINUX_SANDBOX_EXE`, next to
-    /// the current executable, then `PATH`.
+    /// Paths of `codex-linux-sandbox` the caller chose, tried alone and in order; empty: the rest
+    /// of the search (see [`HelperSearch`](crate::sandbox::HelperSearch)).
     pub sandbox_executable: Vec<PathBuf>,
+    /// Directories where the embedding program installed `codex-linux-sandbox`, tried unless
+    /// `sandbox_executable` or `CODEX_LINUX_SANDBOX_EXE` names it; empty: next to the current
+    /// executable, then `PATH`.
+    pub helper_dirs: Vec<PathBuf>,
     /// Cancels the run: the group is killed and the call fails with `Interrupted`.
     pub cancel: CancellationToken,
     /// Receives each chunk of output as it is read, uncapped.
@@ -61,6 +65,7 @@ impl Default for ExecParams {
             max_output_bytes: DEFAULT_MAX_OUTPUT_BYTES,
             sandbox: None,
             sandbox_executable: Vec::new(),
+            helper_dirs: Vec::new(),
             cancel: CancellationToken::new(),
             on_output: None,
         }

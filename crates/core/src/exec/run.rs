@@ -19,11 +19,11 @@ use super::child::{GroupChild, exit_signal};
 use super::collect::{Collected, Collector};
 use super::denial::sandbox_denied;
 use super::env;
-use super::output::{ExecOutput, ExitOutcome, SandboxKind};
+use super::output::{ExecOutput, ExitOutcome};
 use super::params::{ExecEnv, ExecParams, OutputChunk};
 use super::reap::{Ending, wait_or_kill};
 use crate::error::{CodexErr, Result, SandboxErr};
-use crate::sandbox::{self, Launch, LaunchContext, StatusListener};
+use crate::sandbox::{self, HelperSearch, Launch, LaunchContext, SandboxKind, StatusListener};
 
 /// Runs a command as `params` says and reports how it ended.
 ///
@@ -31,13 +31,12 @@ use crate::sandbox::{self, Launch, LaunchContext, StatusListener};
 ///
 /// # Errors
 /// - [`SandboxErr::Timeout`], [`SandboxErr::Signal`], [`SandboxErr::Denied`] and
-///   [`CodexErr::Interrupted`] carry the partial output ([`CodexErr::exec_output`]);
+///   [`CodexErr::Interrupted`] carry the partial output ([`CodexErr::into_exec_output`]);
 ///   `Interrupted` carries none when the token was cancelled before anything was spawned.
 /// - [`CodexErr::Io`] (`syscall: "spawn"`) when the command cannot be started (e.g. `ENOENT`),
 ///   with or without a sandbox; `EINVAL` for an empty `argv`.
-/// - Sandbox setup failures ([`SandboxErr::LandlockRestrict`], `SeccompInstall`,
-///   `SeccompBackend`, `Unsupported`, [`CodexErr::LandlockSandboxExecutableNotProvided`]): the
-///   command did not run.
+/// - Sandbox setup failures ([`SandboxErr::LandlockRestrict`], `SeccompInstall`, `Unsupported`,
+///   [`CodexErr::SandboxExecutableNotFound`]): the command did not run.
 ///
 /// # Panics
 /// Outside a tokio runtime with the I/O and time drivers enabled, as tokio's own process and
@@ -54,6 +53,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         max_output_bytes,
         sandbox,
         sandbox_executable,
+        helper_dirs,
         cancel,
         on_output,
     } = params;
@@ -83,7 +83,10 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         LaunchContext {
             cwd: &cwd,
             tmpdir: tmpdir.as_deref(),
-            helper_candidates: &sandbox_executable,
+            helper: HelperSearch {
+                explicit: &sandbox_executable,
+                dirs: &helper_dirs,
+            },
         },
     )?;
     let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
@@ -296,7 +299,7 @@ fn child_tmpdir(env: &ExecEnv) -> Option<PathBuf> {
 }
 
 /// The error for a cwd that does not exist or cannot be entered.
-pub(crate) fn cwd_error(error: io::Error, cwd: &std::path::Path) -> CodexErr {
+fn cwd_error(error: io::Error, cwd: &std::path::Path) -> CodexErr {
     CodexErr::io(error, "chdir", Some(cwd.to_path_buf()))
 }
 

@@ -1,65 +1,57 @@
-//! Finding the `codex-linux-sandbox` executable.
+//! Finding the `codex-linux-sandbox` executable: the one place that knows where to look, and in
+//! which order (DESIGN.md §4, [`HelperSearch`]).
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-/// The helper's file name.
-pub const HELPER_NAME: &str = "codex-linux-sandbox";
+use codex_sandbox_policy::HELPER_NAME;
+
+use super::HelperSearch;
+
 /// The environment variable that names the helper's path.
 pub const HELPER_PATH_ENV: &str = "CODEX_LINUX_SANDBOX_EXE";
 
-/// The first executable file among the places to look, or every path that was tried.
-///
-/// With `candidates`, only those are tried; without, `CODEX_LINUX_SANDBOX_EXE`, the directory
-/// of the current executable, then each `PATH` entry.
-pub(crate) fn find_helper(candidates: &[PathBuf]) -> Result<PathBuf, Vec<PathBuf>> {
-    let searched = if candidates.is_empty() {
-        default_candidates(
-            std::env::var_os(HELPER_PATH_ENV).as_deref(),
-            std::env::current_exe().ok().as_deref(),
-            std::env::var_os("PATH").as_deref(),
-        )
-    } else {
-        candidates.to_vec()
-    };
+/// The first executable file among the places `search` names, or every path that was tried.
+pub(crate) fn find_helper(search: HelperSearch<'_>) -> Result<PathBuf, Vec<PathBuf>> {
+    let searched = candidates(
+        search,
+        std::env::var_os(HELPER_PATH_ENV).as_deref(),
+        std::env::current_exe().ok().as_deref(),
+        std::env::var_os("PATH").as_deref(),
+    );
     match searched.iter().find(|path| is_executable_file(path)) {
         Some(found) => Ok(found.clone()),
         None => Err(searched),
     }
 }
 
-/// The default search order, given the environment variable, the current executable and `PATH`.
-fn default_candidates(
+/// The paths to try, given the environment variable, the current executable and `PATH`.
+fn candidates(
+    search: HelperSearch<'_>,
     env_path: Option<&OsStr>,
     current_exe: Option<&Path>,
     path_var: Option<&OsStr>,
 ) -> Vec<PathBuf> {
-    let mut candidates: Vec<PathBuf> = env_path
-        .filter(|path| !path.is_empty())
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    candidates.extend(
-        current_exe
-            .and_then(Path::parent)
-            .map(|dir| dir.join(HELPER_NAME)),
-    );
-    if let Some(path_var) = path_var {
-        candidates.extend(std::env::split_paths(path_var).map(|dir| dir.join(HELPER_NAME)));
+    if !search.explicit.is_empty() {
+        return search.explicit.to_vec();
     }
-    candidates
+    if let Some(path) = env_path.filter(|path| !path.is_empty()) {
+        return vec![PathBuf::from(path)];
+    }
+    let dirs: Vec<PathBuf> = if search.dirs.is_empty() {
+        let next_to_exe = current_exe.and_then(Path::parent).map(Path::to_path_buf);
+        let on_path = path_var.into_iter().flat_map(std::env::split_paths);
+        next_to_exe.into_iter().chain(on_path).collect()
+    } else {
+        search.dirs.to_vec()
+    };
+    dirs.into_iter().map(|dir| dir.join(HELPER_NAME)).collect()
 }
 
-#[cfg(unix)]
 fn is_executable_file(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
         .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable_file(path: &Path) -> bool {
-    path.is_file()
 }
 
 #[cfg(test)]
@@ -68,23 +60,50 @@ mod tests {
 
     use super::*;
 
+    fn exe() -> Option<&'static Path> {
+        Some(Path::new("/app/bin/node"))
+    }
+
+    fn path_var() -> Option<&'static OsStr> {
+        Some(OsStr::new("/usr/bin:/bin"))
+    }
+
     #[test]
-    fn default_order_is_env_then_next_to_exe_then_path() {
-        let candidates = default_candidates(
-            Some(OsStr::new("/opt/helper")),
-            Some(Path::new("/app/bin/node")),
-            Some(OsStr::new("/usr/bin:/bin")),
+    fn an_explicit_choice_is_tried_alone_then_the_env_then_the_installed_dirs() {
+        let explicit = [PathBuf::from("/mine/helper")];
+        let dirs = [PathBuf::from("/pkg")];
+        let env = Some(OsStr::new("/opt/helper"));
+        let both = HelperSearch {
+            explicit: &explicit,
+            dirs: &dirs,
+        };
+        assert_eq!(candidates(both, env, exe(), path_var()), explicit);
+        let installed = HelperSearch {
+            explicit: &[],
+            dirs: &dirs,
+        };
+        assert_eq!(
+            candidates(installed, env, exe(), path_var()),
+            vec![PathBuf::from("/opt/helper")]
         );
         assert_eq!(
-            candidates,
+            candidates(installed, None, exe(), path_var()),
+            vec![PathBuf::from("/pkg/codex-linux-sandbox")]
+        );
+    }
+
+    #[test]
+    fn by_default_next_to_the_exe_then_on_path() {
+        let default = HelperSearch::default();
+        assert_eq!(
+            candidates(default, Some(OsStr::new("")), exe(), path_var()),
             vec![
-                PathBuf::from("/opt/helper"),
-                "/app/bin/codex-linux-sandbox".into(),
+                PathBuf::from("/app/bin/codex-linux-sandbox"),
                 "/usr/bin/codex-linux-sandbox".into(),
                 "/bin/codex-linux-sandbox".into(),
             ]
         );
-        assert!(default_candidates(Some(OsStr::new("")), None, None).is_empty());
+        assert!(candidates(default, None, None, None).is_empty());
     }
 
     #[test]
@@ -95,8 +114,15 @@ mod tests {
         std::fs::write(&plain, "").unwrap();
         std::fs::write(&runnable, "").unwrap();
         std::fs::set_permissions(&runnable, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let candidates = vec![dir.path().to_path_buf(), plain.clone(), runnable.clone()];
-        assert_eq!(find_helper(&candidates), Ok(runnable));
-        assert_eq!(find_helper(std::slice::from_ref(&plain)), Err(vec![plain]));
+        let explicit = vec![dir.path().to_path_buf(), plain.clone(), runnable.clone()];
+        let search = |explicit| HelperSearch {
+            explicit,
+            dirs: &[],
+        };
+        assert_eq!(find_helper(search(&explicit)), Ok(runnable));
+        assert_eq!(
+            find_helper(search(std::slice::from_ref(&plain))),
+            Err(vec![plain])
+        );
     }
 }

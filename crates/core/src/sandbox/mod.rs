@@ -5,6 +5,10 @@
 //! - macOS: `/usr/bin/sandbox-exec -p PROFILE -D… -- argv` (see [`seatbelt`]).
 //! - Elsewhere: a sandbox request is [`crate::SandboxErr::Unsupported`].
 //!
+//! The platform's half lives in one module, `imp`, chosen once below (as tokio's `process`
+//! does): `linux.rs`, `macos.rs` or `unsupported.rs`, each with the same items (the last two
+//! take the status-pipe items, which they have no use for, from `silent.rs`).
+//!
 //! Under any sandbox the command sees `CODEX_SANDBOX=linux` or `CODEX_SANDBOX=seatbelt`, and
 //! `CODEX_SANDBOX_NETWORK_DISABLED=1` when the policy keeps the network off.
 
@@ -12,28 +16,56 @@
 mod helper_path;
 #[cfg(target_os = "linux")]
 mod linux_probe;
+mod report;
 pub mod seatbelt;
+#[cfg(not(target_os = "linux"))]
+mod silent;
 #[cfg(target_os = "linux")]
 pub(crate) mod status_pipe;
 mod support;
 
+#[cfg(target_os = "linux")]
+#[path = "linux.rs"]
+mod imp;
+#[cfg(target_os = "macos")]
+#[path = "macos.rs"]
+mod imp;
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[path = "unsupported.rs"]
+mod imp;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use codex_sandbox_policy::HelperStatus;
 pub use codex_sandbox_policy::{
-    Denial, DenialReport, ReadOnlyPolicy, SandboxPolicy, WorkspaceWritePolicy,
+    Denial, DenialReport, HELPER_NAME, ReadOnlyPolicy, SandboxPolicy, WorkspaceWritePolicy,
 };
 #[cfg(target_os = "linux")]
-pub use helper_path::{HELPER_NAME, HELPER_PATH_ENV};
-pub use support::{SandboxSupport, sandbox_support};
+pub use helper_path::HELPER_PATH_ENV;
+pub use report::{SandboxKind, SandboxReport};
+pub use support::{SandboxLayer, SandboxSupport, sandbox_support, sandbox_support_with};
 
-use crate::error::Result;
-use crate::exec::{SandboxKind, SandboxReport};
+use crate::error::{CodexErr, Result};
 
 /// Set for every sandboxed command to the sandbox's kind (`linux` or `seatbelt`).
 pub const CODEX_SANDBOX_ENV: &str = "CODEX_SANDBOX";
 /// Set to `1` for a sandboxed command whose policy keeps the network off.
 pub const CODEX_SANDBOX_NETWORK_DISABLED_ENV: &str = "CODEX_SANDBOX_NETWORK_DISABLED";
+
+/// Where to look for `codex-linux-sandbox` (DESIGN.md §4); only Linux looks.
+///
+/// The first rule that names a place wins: the `explicit` paths alone; else the path in
+/// `CODEX_LINUX_SANDBOX_EXE` alone (an explicit choice is never second-guessed); else the
+/// helper in each of `dirs`, where the embedding program installed it (the npm package's
+/// platform directory…); else next to the current executable, then in each `PATH` entry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HelperSearch<'a> {
+    /// Paths the caller chose, tried in order.
+    pub explicit: &'a [PathBuf],
+    /// Directories where the embedding program installed the helper, tried in order.
+    pub dirs: &'a [PathBuf],
+}
 
 /// What to spawn for one command, and what the spawned process will tell us.
 #[derive(Debug)]
@@ -46,60 +78,47 @@ pub(crate) struct Launch {
     pub(crate) kind: SandboxKind,
     /// Variables added to the command's environment.
     pub(crate) env: Vec<(&'static str, &'static str)>,
-    /// The helper's status pipe (Linux sandbox only).
-    #[cfg(target_os = "linux")]
-    pub(crate) status: Option<status_pipe::StatusPipe>,
+    /// The launcher's status pipe, if it reports on one (the Linux helper does).
+    pub(crate) status: Option<imp::StatusPipe>,
 }
 
 impl Launch {
-    /// Lets the spawned helper inherit the write end of the status pipe, if there is one.
+    /// Lets the spawned launcher inherit the write end of the status pipe, if there is one.
     pub(crate) fn hand_status_to(&self, command: &mut tokio::process::Command) {
-        #[cfg(target_os = "linux")]
         if let Some(pipe) = &self.status {
-            pipe.hand_to(command);
+            imp::hand_status_to(pipe, command);
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = command;
     }
 
-    /// Starts listening to the helper after spawn: what it will report, or nothing to wait for.
+    /// Starts listening to the launcher after spawn: what it will report, or nothing to wait
+    /// for.
     ///
     /// # Errors
-    /// [`crate::CodexErr::Spawn`] when the pipe cannot be registered with the runtime.
+    /// [`CodexErr::Spawn`] when the pipe cannot be registered with the runtime.
     pub(crate) fn status_listener(&mut self) -> Result<StatusListener> {
-        #[cfg(target_os = "linux")]
-        if let Some(pipe) = self.status.take() {
-            let reader = pipe
-                .into_reader()
-                .map_err(|source| crate::error::CodexErr::Spawn { source })?;
-            return Ok(StatusListener(Some(reader)));
-        }
-        Ok(StatusListener(None))
+        let reader = self
+            .status
+            .take()
+            .map(imp::listen)
+            .transpose()
+            .map_err(|source| CodexErr::Spawn { source })?;
+        Ok(StatusListener(reader))
     }
 }
 
-/// The read side of the helper's status pipe, if the launch has one.
+/// The read side of the launcher's status pipe, if the launch has one.
 #[derive(Debug)]
-pub(crate) struct StatusListener(
-    #[cfg(target_os = "linux")] Option<tokio::net::unix::pipe::Receiver>,
-    #[cfg(not(target_os = "linux"))] Option<std::convert::Infallible>,
-);
+pub(crate) struct StatusListener(Option<imp::StatusReader>);
 
 impl StatusListener {
-    /// Every message until EOF or `stop`; none when there is no helper.
+    /// Every message until EOF or `stop`; none when there is no status pipe.
     pub(crate) async fn read(
         self,
         stop: &tokio_util::sync::CancellationToken,
-    ) -> Vec<codex_sandbox_policy::HelperStatus> {
+    ) -> Vec<HelperStatus> {
         match self.0 {
-            #[cfg(target_os = "linux")]
-            Some(reader) => status_pipe::read_status(reader, stop).await,
-            #[cfg(not(target_os = "linux"))]
-            Some(never) => match never {},
-            None => {
-                let _ = stop;
-                Vec::new()
-            }
+            Some(reader) => imp::read_status(reader, stop).await,
+            None => Vec::new(),
         }
     }
 }
@@ -108,14 +127,11 @@ impl StatusListener {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LaunchContext<'a> {
     /// The workspace root (the command's cwd).
-    #[cfg_attr(not(any(target_os = "linux", target_os = "macos")), allow(dead_code))]
     pub(crate) cwd: &'a Path,
     /// The command's `$TMPDIR`, which workspace-write makes writable.
-    #[cfg_attr(not(target_os = "macos"), allow(dead_code))]
     pub(crate) tmpdir: Option<&'a Path>,
     /// Where to look for the Linux helper.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    pub(crate) helper_candidates: &'a [PathBuf],
+    pub(crate) helper: HelperSearch<'a>,
 }
 
 /// The sandbox report of a finished run from what the launcher said, or the error that replaces
@@ -125,40 +141,36 @@ pub(crate) struct LaunchContext<'a> {
 /// reported is not an error then.
 pub(crate) fn sandbox_report(
     kind: SandboxKind,
-    messages: Vec<codex_sandbox_policy::HelperStatus>,
+    messages: Vec<HelperStatus>,
     killed: bool,
     program: &str,
     cwd: &Path,
 ) -> Result<SandboxReport> {
     match kind {
-        #[cfg(target_os = "linux")]
-        SandboxKind::Linux => status_pipe::linux_report(messages, killed, program, cwd),
-        _ => {
-            let _ = (messages, killed, program, cwd);
-            Ok(SandboxReport {
-                kind,
-                ..SandboxReport::default()
-            })
-        }
+        // Only the Linux helper reports; the others are what they were asked to be.
+        SandboxKind::Linux => imp::helper_report(messages, killed, program, cwd),
+        kind => Ok(SandboxReport {
+            kind,
+            ..SandboxReport::default()
+        }),
     }
 }
 
 /// Decides how `argv` is launched under `policy`.
 ///
 /// # Errors
-/// [`crate::CodexErr::LandlockSandboxExecutableNotProvided`] when the Linux helper is nowhere to
-/// be found, [`crate::SandboxErr::Unsupported`] on a platform without a sandbox, and
-/// [`crate::CodexErr::Spawn`]
+/// [`CodexErr::SandboxExecutableNotFound`] when the Linux helper is nowhere to be found,
+/// [`crate::SandboxErr::Unsupported`] on a platform without a sandbox, and [`CodexErr::Spawn`]
 /// when the status pipe cannot be created.
 pub(crate) fn launch(
     argv: &[String],
     policy: Option<&SandboxPolicy>,
     context: LaunchContext<'_>,
 ) -> Result<Launch> {
-    let Some(policy) = policy.filter(|policy| !policy.is_full_access()) else {
-        return Ok(direct(argv));
-    };
-    sandboxed(argv, policy, context)
+    match policy.filter(|policy| !policy.is_full_access()) {
+        Some(policy) => imp::sandboxed(argv, policy, context),
+        None => Ok(direct(argv)),
+    }
 }
 
 fn direct(argv: &[String]) -> Launch {
@@ -167,77 +179,22 @@ fn direct(argv: &[String]) -> Launch {
         args: argv.iter().skip(1).map(OsString::from).collect(),
         kind: SandboxKind::None,
         env: Vec::new(),
-        #[cfg(target_os = "linux")]
         status: None,
     }
 }
 
-#[cfg_attr(not(any(target_os = "linux", target_os = "macos")), allow(dead_code))]
-fn sandbox_env(kind: &'static str, policy: &SandboxPolicy) -> Vec<(&'static str, &'static str)> {
-    let mut env = vec![(CODEX_SANDBOX_ENV, kind)];
+/// The variables a command sandboxed as `kind` under `policy` gets: `CODEX_SANDBOX`, and
+/// `CODEX_SANDBOX_NETWORK_DISABLED=1` when the network is off.
+pub fn sandbox_env(kind: SandboxKind, policy: &SandboxPolicy) -> Vec<(&'static str, &'static str)> {
+    let mut env = vec![(CODEX_SANDBOX_ENV, kind.as_str())];
     if !policy.has_network_access() {
         env.push((CODEX_SANDBOX_NETWORK_DISABLED_ENV, "1"));
     }
     env
 }
 
-#[cfg(target_os = "linux")]
-fn sandboxed(
-    argv: &[String],
-    policy: &SandboxPolicy,
-    context: LaunchContext<'_>,
-) -> Result<Launch> {
-    use codex_sandbox_policy::HelperInvocation;
-
-    use crate::error::CodexErr;
-
-    let helper = helper_path::find_helper(context.helper_candidates)
-        .map_err(|searched| CodexErr::LandlockSandboxExecutableNotProvided { searched })?;
-    let invocation = HelperInvocation {
-        policy: policy.resolved_against(context.cwd),
-        cwd: Some(context.cwd.to_path_buf()),
-        command: argv.iter().map(OsString::from).collect(),
-    };
-    let status = status_pipe::StatusPipe::new().map_err(|source| CodexErr::Spawn { source })?;
-    Ok(Launch {
-        program: helper.into_os_string(),
-        args: invocation.to_args(),
-        kind: SandboxKind::Linux,
-        env: sandbox_env("linux", policy),
-        status: Some(status),
-    })
-}
-
-#[cfg(target_os = "macos")]
-fn sandboxed(
-    argv: &[String],
-    policy: &SandboxPolicy,
-    context: LaunchContext<'_>,
-) -> Result<Launch> {
-    Ok(Launch {
-        program: OsString::from(seatbelt::SANDBOX_EXEC),
-        args: seatbelt::seatbelt_args(policy, context.cwd, context.tmpdir, argv),
-        kind: SandboxKind::Seatbelt,
-        env: sandbox_env("seatbelt", policy),
-    })
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-fn sandboxed(
-    _argv: &[String],
-    _policy: &SandboxPolicy,
-    _context: LaunchContext<'_>,
-) -> Result<Launch> {
-    Err(crate::error::SandboxErr::Unsupported {
-        platform: support::PLATFORM.into(),
-    }
-    .into())
-}
-
 #[cfg(test)]
 mod tests {
-    use codex_sandbox_policy::{ReadOnlyPolicy, WorkspaceWritePolicy};
-
     use super::*;
 
     #[test]
@@ -246,7 +203,7 @@ mod tests {
         let context = LaunchContext {
             cwd: Path::new("/"),
             tmpdir: None,
-            helper_candidates: &[],
+            helper: HelperSearch::default(),
         };
         for policy in [None, Some(&SandboxPolicy::DangerFullAccess)] {
             let launch = launch(&argv, policy, context).unwrap();
@@ -261,7 +218,7 @@ mod tests {
     fn sandboxed_commands_learn_the_kind_and_the_network_state() {
         let closed = SandboxPolicy::ReadOnly(ReadOnlyPolicy::default());
         assert_eq!(
-            sandbox_env("linux", &closed),
+            sandbox_env(SandboxKind::Linux, &closed),
             vec![
                 ("CODEX_SANDBOX", "linux"),
                 ("CODEX_SANDBOX_NETWORK_DISABLED", "1")
@@ -272,55 +229,8 @@ mod tests {
             ..ReadOnlyPolicy::default()
         });
         assert_eq!(
-            sandbox_env("seatbelt", &open),
+            sandbox_env(SandboxKind::Seatbelt, &open),
             vec![("CODEX_SANDBOX", "seatbelt")]
         );
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn linux_launches_the_helper_with_the_encoded_invocation() {
-        use std::os::unix::fs::PermissionsExt;
-
-        use crate::error::CodexErr;
-
-        let dir = tempfile::tempdir().unwrap();
-        let helper = dir.path().join(HELPER_NAME);
-        std::fs::write(&helper, "").unwrap();
-        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let candidates = [dir.path().join("missing"), helper.clone()];
-        let policy = SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
-            writable_roots: vec!["rel".into()],
-            ..WorkspaceWritePolicy::default()
-        });
-        let context = LaunchContext {
-            cwd: Path::new("/ws"),
-            tmpdir: None,
-            helper_candidates: &candidates,
-        };
-        let launch = launch(&["ls".to_string()], Some(&policy), context).unwrap();
-        assert_eq!(launch.program, helper.into_os_string());
-        let parsed = codex_sandbox_policy::HelperInvocation::parse(launch.args).unwrap();
-        // Relative roots are the caller's to resolve: the helper only takes absolute ones.
-        assert_eq!(parsed.policy, policy.resolved_against(Path::new("/ws")));
-        assert_eq!(
-            parsed.policy.writable_roots(Path::new("/ws"), None)[1].path,
-            Path::new("/ws/rel")
-        );
-        assert_eq!(parsed.cwd.as_deref(), Some(Path::new("/ws")));
-        assert_eq!(parsed.command, vec![OsString::from("ls")]);
-        assert!(launch.status.is_some());
-
-        let missing = [dir.path().join("missing")];
-        let context = LaunchContext {
-            helper_candidates: &missing,
-            ..context
-        };
-        match super::launch(&["ls".to_string()], Some(&policy), context) {
-            Err(CodexErr::LandlockSandboxExecutableNotProvided { searched }) => {
-                assert_eq!(searched, missing);
-            }
-            other => panic!("expected a missing helper, got {other:?}"),
-        }
     }
 }

@@ -12,8 +12,8 @@ use tokio::net::unix::pipe::Receiver;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+use super::{SandboxKind, SandboxReport};
 use crate::error::{CodexErr, SandboxErr};
-use crate::exec::{SandboxKind, SandboxReport};
 
 /// More than any honest helper writes; the rest is not read.
 const MAX_STATUS_BYTES: u64 = 64 * 1024;
@@ -174,20 +174,15 @@ pub(crate) fn setup_error(failure: SetupFailure, cwd: &Path) -> CodexErr {
             detail,
         }
         .into(),
-        SetupFailure::Seccomp {
-            backend: true,
-            detail,
-        } => SandboxErr::SeccompBackend { detail }.into(),
-        SetupFailure::Seccomp {
-            backend: false,
-            detail,
-        } => SandboxErr::SeccompInstall { detail }.into(),
+        SetupFailure::Seccomp { detail } => SandboxErr::SeccompInstall { detail }.into(),
         SetupFailure::Policy { detail } | SetupFailure::Unenforceable { detail } => {
             SandboxErr::Policy { detail }.into()
         }
-        SetupFailure::Cwd { errno, .. } => {
-            crate::exec::cwd_error(io::Error::from_raw_os_error(errno), cwd)
-        }
+        SetupFailure::Cwd { errno, .. } => CodexErr::io(
+            io::Error::from_raw_os_error(errno),
+            "chdir",
+            Some(cwd.into()),
+        ),
         // We wrote the command line, so the helper rejecting it is our bug.
         SetupFailure::Usage { detail } => CodexErr::Internal(format!(
             "sandbox helper rejected its command line: {detail}"
@@ -269,7 +264,6 @@ mod tests {
         ));
         let install = setup_error(
             SetupFailure::Seccomp {
-                backend: false,
                 detail: "EINVAL".into(),
             },
             cwd,
@@ -279,17 +273,6 @@ mod tests {
             install,
             CodexErr::Sandbox(SandboxErr::SeccompInstall { .. })
         ));
-        let backend = setup_error(
-            SetupFailure::Seccomp {
-                backend: true,
-                detail: "arch".into(),
-            },
-            cwd,
-        );
-        assert!(matches!(
-            backend,
-            CodexErr::Sandbox(SandboxErr::SeccompBackend { .. })
-        ));
         let usage = setup_error(
             SetupFailure::Usage {
                 detail: "missing --policy".into(),
@@ -297,6 +280,27 @@ mod tests {
             cwd,
         );
         assert_eq!(usage.code(), "INTERNAL");
+        for failure in [
+            SetupFailure::Policy {
+                detail: "/proc cannot be writable".into(),
+            },
+            SetupFailure::Unenforceable {
+                detail: ".git cannot be kept read-only".into(),
+            },
+        ] {
+            assert_eq!(setup_error(failure, cwd).code(), "SANDBOX_POLICY");
+        }
+        let chdir = setup_error(
+            SetupFailure::Cwd {
+                errno: libc::ENOENT,
+                detail: "gone".into(),
+            },
+            cwd,
+        );
+        assert!(
+            matches!(&chdir, CodexErr::Io { syscall: "chdir", path: Some(path), .. } if path == cwd),
+            "{chdir:?}"
+        );
         let exec = exec_error(libc::ENOENT, "nope");
         assert_eq!(exec.code(), "ENOENT");
         assert!(matches!(

@@ -2,18 +2,7 @@
 
 use std::path::PathBuf;
 
-/// `process.platform`'s name for this platform.
-#[cfg(target_os = "linux")]
-pub(crate) const PLATFORM: &str = "linux";
-/// `process.platform`'s name for this platform.
-#[cfg(target_os = "macos")]
-pub(crate) const PLATFORM: &str = "darwin";
-/// `process.platform`'s name for this platform.
-#[cfg(windows)]
-pub(crate) const PLATFORM: &str = "win32";
-/// `process.platform`'s name for this platform.
-#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-pub(crate) const PLATFORM: &str = std::env::consts::OS;
+use super::{HelperSearch, imp};
 
 /// What the machine enforces, and one actionable sentence for each missing piece.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,107 +21,42 @@ pub struct SandboxSupport {
     pub seatbelt: bool,
     /// What is missing and what to do about it, one sentence each; empty when all is well.
     pub problems: Vec<String>,
+    /// Each layer of the sandbox: enforced here or not, and what that means.
+    pub layers: Vec<SandboxLayer>,
 }
 
-/// Probes the sandbox support of this machine, looking for the helper among `candidates`
-/// (empty: the default search of `exec`).
+/// One layer of the sandbox on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxLayer {
+    /// Its name: `landlock`, `seccomp`, `namespaces`, `seatbelt`.
+    pub name: &'static str,
+    /// Whether this machine enforces it.
+    pub enforced: bool,
+    /// What it holds here, or what is left open without it and how to get it — in words a user
+    /// can act on.
+    pub detail: String,
+}
+
+/// Probes the sandbox support of this machine, trying the helper at `candidates` alone (empty:
+/// the search of [`HelperSearch`] without installed directories).
 ///
 /// On Linux the kernel is asked directly (Landlock ABI, seccomp, user-namespace switches), and
 /// when the helper is found it is run on `true` under workspace-write: what it reports enforcing
 /// is the truthful answer and overrides the direct probes.
 pub async fn sandbox_support(candidates: &[PathBuf]) -> SandboxSupport {
+    sandbox_support_with(HelperSearch {
+        explicit: candidates,
+        dirs: &[],
+    })
+    .await
+}
+
+/// [`sandbox_support`] with the helper searched as `exec` searches it (see [`HelperSearch`]).
+pub async fn sandbox_support_with(search: HelperSearch<'_>) -> SandboxSupport {
     let mut support = SandboxSupport {
-        platform: PLATFORM,
+        platform: imp::PLATFORM,
         ..SandboxSupport::default()
     };
-    probe(&mut support, candidates).await;
+    imp::probe(&mut support, search).await;
     support
-}
-
-#[cfg(target_os = "linux")]
-async fn probe(support: &mut SandboxSupport, candidates: &[PathBuf]) {
-    use super::helper_path::{HELPER_PATH_ENV, find_helper};
-    use super::linux_probe;
-
-    support.landlock_abi = linux_probe::landlock_abi();
-    support.seccomp = linux_probe::seccomp_available();
-    support.user_namespaces = linux_probe::user_namespaces_allowed();
-    match find_helper(candidates) {
-        Ok(helper) => {
-            support.helper_path = Some(helper.clone());
-            run_helper(support, helper).await;
-        }
-        Err(searched) => {
-            let searched: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
-            support.problems.push(format!(
-                "codex-linux-sandbox was not found (searched: {}); pass its path as sandboxExecutable or set {HELPER_PATH_ENV}",
-                searched.join(", ")
-            ));
-        }
-    }
-    if support.landlock_abi.is_none() {
-        support.problems.push(
-            "Landlock is not available in this kernel; use Linux 5.13 or newer with landlock in the lsm= boot parameter"
-                .into(),
-        );
-    }
-    if !support.seccomp {
-        support.problems.push(
-            "seccomp filters are not available; use a kernel built with CONFIG_SECCOMP_FILTER"
-                .into(),
-        );
-    }
-    if !support.user_namespaces {
-        support.problems.push(
-            "user namespaces are not allowed, so files outside the writable roots can still be chmod/chown'ed; allow them (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0)"
-                .into(),
-        );
-    }
-}
-
-/// Runs the helper on `true` and takes what it enforced as the answer.
-#[cfg(target_os = "linux")]
-async fn run_helper(support: &mut SandboxSupport, helper: PathBuf) {
-    use crate::exec::{ExecParams, exec};
-    use codex_sandbox_policy::SandboxPolicy;
-
-    let params = ExecParams {
-        argv: vec!["true".into()],
-        cwd: Some(std::env::temp_dir()),
-        sandbox: Some(SandboxPolicy::WorkspaceWrite(
-            codex_sandbox_policy::WorkspaceWritePolicy::default(),
-        )),
-        sandbox_executable: vec![helper.clone()],
-        ..ExecParams::default()
-    };
-    match exec(params).await {
-        Ok(output) => {
-            let report = output.sandbox;
-            support.landlock_abi = report.landlock_abi.or(support.landlock_abi);
-            support.seccomp = report.seccomp.unwrap_or(support.seccomp);
-            support.user_namespaces = report.mount_namespace.unwrap_or(support.user_namespaces);
-        }
-        Err(error) => support.problems.push(format!(
-            "the sandbox helper {} could not run a command: {error}",
-            helper.display()
-        )),
-    }
-}
-
-#[cfg(target_os = "macos")]
-async fn probe(support: &mut SandboxSupport, _candidates: &[PathBuf]) {
-    support.seatbelt = std::path::Path::new(super::seatbelt::SANDBOX_EXEC).exists();
-    if !support.seatbelt {
-        support.problems.push(format!(
-            "{} is missing, so commands cannot be sandboxed",
-            super::seatbelt::SANDBOX_EXEC
-        ));
-    }
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-async fn probe(support: &mut SandboxSupport, _candidates: &[PathBuf]) {
-    support
-        .problems
-        .push(format!("sandboxing is not supported on {PLATFORM}"));
 }

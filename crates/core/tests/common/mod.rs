@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use codex_core::exec::ExecParams;
+use codex_core::exec::{ExecParams, ProcStat};
 
 /// `ExecParams` for `argv` with every other field at its default.
 pub fn params(argv: &[&str]) -> ExecParams {
@@ -21,14 +21,7 @@ pub fn sh(script: &str) -> ExecParams {
 
 /// Whether `pid` is a live process (a zombie waiting to be reaped counts as dead).
 pub fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name, which may itself contain spaces.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_some_and(|state| state != "Z" && state != "X"),
-        Err(_) => false,
-    }
+    ProcStat::read(pid).is_some_and(|stat| stat.is_live())
 }
 
 /// Waits up to `within` for `pid` to die; true if it did.

@@ -182,9 +182,9 @@ async fn a_missing_helper_is_reported_with_the_paths_searched() {
         .await
         .unwrap_err()
     {
-        error @ CodexErr::LandlockSandboxExecutableNotProvided { .. } => {
+        error @ CodexErr::SandboxExecutableNotFound { .. } => {
             assert_eq!(error.code(), "SANDBOX_EXE_NOT_FOUND");
-            let CodexErr::LandlockSandboxExecutableNotProvided { searched } = error else {
+            let CodexErr::SandboxExecutableNotFound { searched } = error else {
                 unreachable!()
             };
             assert_eq!(searched, vec![bogus]);

@@ -6,6 +6,8 @@ use std::process::ExitStatus;
 
 use tokio::process::{Child, Command};
 
+#[cfg(target_os = "linux")]
+use crate::exec::ProcStat;
 use crate::exec::reap::{GroupSignal, ProcessGroup};
 
 /// A child that leads a new process group, with the group's pid kept for signalling.
@@ -121,13 +123,13 @@ fn has_live_member(pgid: libc::pid_t) -> bool {
         return true;
     };
     entries.flatten().any(|entry| {
-        let is_pid = entry
+        // Entries that are not pids (`self`, `sys`…) do not parse.
+        let pid = entry
             .file_name()
             .to_str()
-            .is_some_and(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()));
-        is_pid
-            && std::fs::read_to_string(entry.path().join("stat"))
-                .is_ok_and(|stat| stat_is_live_member(&stat, pgid))
+            .and_then(|name| name.parse().ok());
+        pid.and_then(ProcStat::read)
+            .is_some_and(|stat| stat.pgrp == pgid && stat.is_live())
     })
 }
 
@@ -135,22 +137,6 @@ fn has_live_member(pgid: libc::pid_t) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn has_live_member(_pgid: libc::pid_t) -> bool {
     true
-}
-
-/// Whether a `/proc/<pid>/stat` line is a non-zombie in group `pgid`.
-#[cfg(target_os = "linux")]
-fn stat_is_live_member(stat: &str, pgid: libc::pid_t) -> bool {
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after
-    // the last ')'.
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return false;
-    };
-    let mut fields = rest.split_whitespace();
-    let state = fields.next();
-    let group = fields
-        .nth(1)
-        .and_then(|field| field.parse::<libc::pid_t>().ok());
-    group == Some(pgid) && !matches!(state, Some("Z" | "X"))
 }
 
 /// `killpg(pgid, signal)`, where a group that no longer exists counts as success.
@@ -182,14 +168,6 @@ mod tests {
     use std::os::unix::process::CommandExt;
 
     use super::*;
-
-    #[test]
-    fn stat_lines_are_parsed_after_the_command_name() {
-        let line = "4242 (a) b (c)) S 1 777 777 0 -1 4194560";
-        assert!(stat_is_live_member(line, 777));
-        assert!(!stat_is_live_member(line, 4242));
-        assert!(!stat_is_live_member("4242 (sh) Z 1 777 777 0", 777));
-    }
 
     #[test]
     fn a_group_of_zombies_is_not_alive() {

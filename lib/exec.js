@@ -1,0 +1,145 @@
+'use strict'
+/** `exec` and `sandboxSupport` (DESIGN.md §3). */
+
+const fs = require('node:fs')
+const path = require('node:path')
+
+const binding = require('./native.js')
+const { cancelTokenFor } = require('./abort.js')
+const { fromNative, reportingThrows } = require('./errors.js')
+const {
+  checkBoolean,
+  checkCount,
+  checkFunction,
+  checkKnownKeys,
+  checkMillis,
+  checkObject,
+  checkPolicy,
+  checkSignal,
+  checkString,
+  checkStringRecord,
+} = require('./validate.js')
+
+const EXEC_OPTIONS = new Set([
+  'cwd', 'env', 'inheritEnv', 'timeoutMs', 'killGraceMs', 'sandbox', 'signal', 'stdin',
+  'maxOutputBytes', 'reject', 'onOutput', 'sandboxExecutable',
+])
+
+/** The Rust target triples of the Linux platform packages, by `process.arch`. */
+const TRIPLES = { x64: 'x86_64-unknown-linux-gnu', arm64: 'aarch64-unknown-linux-gnu' }
+
+/** @type {string[] | undefined} */
+let helperDirs
+
+/**
+ * Where this package puts the helper: the platform package, the package itself and, in a source
+ * checkout, the build's output directories. Only the layout is known here; the order of the
+ * search, `CODEX_LINUX_SANDBOX_EXE` and the helper's name are codex-core's (DESIGN.md §4).
+ * Computed once, on first use.
+ */
+function installedHelperDirs() {
+  if (helperDirs !== undefined) return helperDirs
+  const root = path.join(__dirname, '..')
+  const platformDir = `linux-${process.arch}-gnu`
+  const dirs = []
+  try {
+    dirs.push(path.dirname(require.resolve(`@codex-native/binding-${platformDir}/package.json`)))
+  } catch {
+    // No platform package installed: a source checkout, or a platform without one.
+  }
+  dirs.push(root)
+  if (fs.existsSync(path.join(root, 'Cargo.toml'))) {
+    dirs.push(path.join(root, 'npm', platformDir))
+    const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target')
+    const triple = TRIPLES[process.arch]
+    for (const profile of ['release', 'debug']) {
+      if (triple !== undefined) dirs.push(path.join(targetDir, triple, profile))
+      dirs.push(path.join(targetDir, profile))
+    }
+  }
+  helperDirs = dirs
+  return dirs
+}
+
+/**
+ * `exec`'s options, checked, in the binding's shape (`binding.d.ts`' `ExecOptions`); what is
+ * absent takes codex-core's default.
+ */
+function nativeExecOptions(options) {
+  checkKnownKeys('options', options, EXEC_OPTIONS)
+  const native = {}
+  if (options.cwd !== undefined) native.cwd = checkString('options.cwd', options.cwd)
+  if (options.env !== undefined) native.env = checkStringRecord('options.env', options.env)
+  if (options.inheritEnv !== undefined) {
+    if (options.inheritEnv !== 'filtered' && options.inheritEnv !== 'all') {
+      throw new TypeError("options.inheritEnv must be 'filtered' or 'all'")
+    }
+    native.inheritEnv = options.inheritEnv
+  }
+  if (options.timeoutMs !== undefined) {
+    native.timeoutMs = options.timeoutMs === null ? null : checkMillis('options.timeoutMs', options.timeoutMs, { nullable: true })
+  }
+  if (options.killGraceMs !== undefined) native.killGraceMs = checkMillis('options.killGraceMs', options.killGraceMs)
+  if (options.maxOutputBytes !== undefined) native.maxOutputBytes = checkCount('options.maxOutputBytes', options.maxOutputBytes)
+  if (options.stdin !== undefined) {
+    if (typeof options.stdin === 'string') native.stdin = Buffer.from(options.stdin)
+    else if (options.stdin instanceof Uint8Array) native.stdin = Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength)
+    else throw new TypeError('options.stdin must be a string, a Buffer or a Uint8Array')
+  }
+  if (options.sandboxExecutable !== undefined) {
+    native.sandboxExecutable = checkString('options.sandboxExecutable', options.sandboxExecutable)
+  }
+  if (options.sandbox !== undefined) {
+    native.sandbox = checkPolicy('options.sandbox', options.sandbox)
+    native.helperDirs = installedHelperDirs()
+  }
+  if (options.reject !== undefined) checkBoolean('options.reject', options.reject)
+  if (options.onOutput !== undefined) checkFunction('options.onOutput', options.onOutput)
+  if (options.signal !== undefined) checkSignal('options.signal', options.signal)
+  return native
+}
+
+/** `onOutput` as the binding calls it: chunks, then a `null` that marks the end of the output. */
+function outputCallback(onOutput) {
+  return reportingThrows((chunk) => {
+    if (chunk !== null) onOutput(chunk)
+  })
+}
+
+/**
+ * Runs a command (no shell). Resolves with its result for any exit code; rejects with a
+ * `CodexError` on timeout, signal, sandbox denial or abort (or resolves with the partial result
+ * when `reject: false`), and always rejects when the command could not be started.
+ * @param {string[]} argv
+ * @param {import('../index').ExecOptions} [options]
+ * @returns {Promise<import('../index').ExecResult>}
+ */
+async function exec(argv, options) {
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((arg) => typeof arg === 'string')) {
+    throw new TypeError('argv must be a non-empty array of strings')
+  }
+  const opts = checkObject('options', options)
+  const native = nativeExecOptions(opts)
+  const { token, release } = cancelTokenFor(opts.signal)
+  let outcome
+  try {
+    outcome = await binding.exec(argv, native, token, opts.onOutput && outputCallback(opts.onOutput))
+  } finally {
+    release()
+  }
+  if (outcome.type === 'done') return outcome.result
+  if (opts.reject === false && outcome.result !== null) return outcome.result
+  throw fromNative(outcome.error, outcome.result)
+}
+
+/**
+ * What this machine can enforce, for a CLI's start-up check (`codex-native doctor` prints it).
+ * @returns {Promise<import('../index').SandboxSupport>}
+ */
+async function sandboxSupport() {
+  const outcome = await binding.sandboxSupport(installedHelperDirs())
+  if (outcome.type === 'failed') throw fromNative(outcome.error)
+  return outcome.support
+}
+
+module.exports = { exec, sandboxSupport }
