@@ -91,10 +91,31 @@ describe.runIf(process.platform === 'linux')('sandboxed exec on Linux', () => {
     }
   })
 
-  it('never calls exit 2, 126 or 127 a denial', async () => {
-    const result = await exec(['sh', '-c', 'echo "permission denied" >&2; exit 2'], { cwd: workspace, sandbox: workspaceWrite })
+  it('never calls a keyword alone a denial, but does a refused path whatever the exit code', async () => {
+    const result = await exec(['sh', '-c', 'echo "sandbox: permission denied" >&2; exit 2'], { cwd: workspace, sandbox: workspaceWrite })
     expect(result.exitCode).toBe(2)
     expect(result.sandboxDenied).toBe(false)
+    // dash exits 2 when a redirect fails: the path it names is the evidence.
+    const target = join(outside, 'redirected')
+    const redirect = await exec(['sh', '-c', `echo x > ${target}`], { cwd: workspace, sandbox: workspaceWrite, reject: false })
+    expect(redirect.exitCode).toBe(2)
+    expect(redirect.sandboxDenied).toBe(true)
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('lists what the sandbox refused in result.sandbox.denials', async () => {
+    const probe = [process.execPath, '-e', "require('net').connect(9, '127.0.0.1').on('error', (e) => { console.error(e.code); process.exit(1) })"]
+    const error = await exec(probe, { cwd: workspace, sandbox: workspaceWrite }).catch((e) => e)
+    expect(error).toBeInstanceOf(SandboxDeniedError)
+    expect(error.result.sandbox.denials).toEqual([{ kind: 'network', family: 'AF_INET', socketType: 'SOCK_STREAM' }])
+    expect(error.result.sandbox.denialCount).toBe(1)
+    // A command that gets over the refusal resolves, with the refusal still listed.
+    const shrugged = [process.execPath, '-e', "require('net').connect(9, '127.0.0.1').on('error', () => process.exit(0))"]
+    const result = await exec(shrugged, { cwd: workspace, sandbox: workspaceWrite })
+    expect(result.sandboxDenied).toBe(false)
+    expect(result.sandbox.denialCount).toBe(1)
+    expect(result.sandbox.pidNamespace).toBe(true)
+    expect(result.sandbox.protectedPaths).toContain(join(workspace, '.git'))
   })
 
   it('refuses network sockets unless networkAccess is set', async () => {

@@ -17,7 +17,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use super::child::{GroupChild, exit_signal};
 use super::collect::{Collected, Collector};
-use super::denial::sandbox_denied;
+use super::denial::{Allowed, sandbox_denied};
 use super::env;
 use super::output::{ExecOutput, ExitOutcome};
 use super::params::{ExecEnv, ExecParams, OutputChunk};
@@ -51,7 +51,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         kill_grace,
         drain_timeout,
         max_output_bytes,
-        sandbox,
+        sandbox: policy,
         sandbox_executable,
         helper_dirs,
         cancel,
@@ -79,7 +79,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     let tmpdir = child_tmpdir(&env);
     let mut launch = sandbox::launch(
         &argv,
-        sandbox.as_ref(),
+        policy.as_ref(),
         LaunchContext {
             cwd: &cwd,
             tmpdir: tmpdir.as_deref(),
@@ -132,7 +132,17 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         timeout,
         sandbox,
     };
-    output.sandbox_denied = output.sandbox.kind != SandboxKind::None && sandbox_denied(&output);
+    if output.sandbox.kind != SandboxKind::None {
+        let roots = policy.as_ref().map_or_else(Vec::new, |policy| {
+            policy
+                .resolved_against(&cwd)
+                .writable_roots(&cwd, tmpdir.as_deref())
+                .into_iter()
+                .map(|root| root.path)
+                .collect()
+        });
+        output.sandbox_denied = sandbox_denied(&output, &Allowed::new(&cwd, roots));
+    }
     into_result(output)
 }
 

@@ -1,6 +1,7 @@
 //! One module per behaviour family of `exec`.
 
 mod cancel;
+mod denials;
 mod exits;
 mod helper_protocol;
 mod output;

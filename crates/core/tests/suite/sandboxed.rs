@@ -3,51 +3,13 @@
 use std::io::ErrorKind;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use codex_core::exec::{ExecParams, ExitOutcome, SandboxKind, exec};
 use codex_core::sandbox::{ReadOnlyPolicy, SandboxPolicy, WorkspaceWritePolicy, sandbox_support};
 use codex_core::{CodexErr, SandboxErr};
 
-use crate::common::{live_with_arg, unique_sleep_seconds};
-
-/// The workspace's helper, built next to this test binary by `cargo build` on first use so it is
-/// never stale or missing, whichever cargo command built the tests.
-fn helper() -> PathBuf {
-    static HELPER: OnceLock<PathBuf> = OnceLock::new();
-    HELPER
-        .get_or_init(|| {
-            // target/<profile>/deps/all-<hash> → target/<profile>
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-            let target_dir = profile_dir.parent().unwrap();
-            let mut build = Command::new(option_env!("CARGO").unwrap_or("cargo"));
-            build
-                .args([
-                    "build",
-                    "-p",
-                    "codex-linux-sandbox",
-                    "--bin",
-                    "codex-linux-sandbox",
-                ])
-                .env("CARGO_TARGET_DIR", target_dir)
-                .current_dir(env!("CARGO_MANIFEST_DIR"));
-            if profile_dir.ends_with("release") {
-                build.arg("--release");
-            }
-            let status = build.status().unwrap();
-            assert!(
-                status.success(),
-                "building codex-linux-sandbox failed: {status}"
-            );
-            let helper = profile_dir.join("codex-linux-sandbox");
-            assert!(helper.is_file(), "{} was not built", helper.display());
-            helper
-        })
-        .clone()
-}
+use crate::common::{helper, live_with_arg, unique_sleep_seconds};
 
 /// `sh -c script` under workspace-write rooted at `cwd`, `/tmp` excluded so that only `cwd` is
 /// writable.
