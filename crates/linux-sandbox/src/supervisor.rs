@@ -184,10 +184,13 @@ impl Supervisor {
             if ready[1] != 0 {
                 self.on_report();
             }
-            if let (Some(listener), Some(&revents)) = (listener, ready.get(2))
-                && revents & libc::POLLIN != 0
-            {
-                self.on_notification(&listener);
+            if let (Some(listener), Some(&revents)) = (listener, ready.get(2)) {
+                if revents & libc::POLLIN != 0 {
+                    self.on_notification(&listener);
+                } else if revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+                    // No process uses the filter any more: nothing will ever notify again.
+                    self.listener = None;
+                }
             }
         }
         // Whatever the init said last is still in the channel.
