@@ -1,5 +1,6 @@
-//! Asking the kernel (`NETLINK_SOCK_DIAG`) which Unix sockets are bound to a given socket file,
-//! so that the supervisor can tell a socket the sandboxed command bound from anyone else's.
+//! Asking the kernel (`NETLINK_SOCK_DIAG`) which Unix sockets are bound to a given socket file or
+//! abstract name, so that the supervisor can tell a socket the sandboxed command bound from
+//! anyone else's.
 //!
 //! Each socket is named by its cookie, a 64-bit id the kernel never reuses; the supervisor
 //! records the cookie of every socket the command binds.
@@ -15,9 +16,11 @@ const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_DUMP: u16 = 0x300;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
-/// `UDIAG_SHOW_VFS`: include the inode and device of the socket file.
+/// `UDIAG_SHOW_NAME` and `UDIAG_SHOW_VFS`: include the bound address and the socket file.
+const UDIAG_SHOW_NAME: u32 = 0x0000_0001;
 const UDIAG_SHOW_VFS: u32 = 0x0000_0002;
-/// The `UNIX_DIAG_VFS` attribute.
+/// The `UNIX_DIAG_NAME` and `UNIX_DIAG_VFS` attributes.
+const UNIX_DIAG_NAME: u16 = 0;
 const UNIX_DIAG_VFS: u16 = 1;
 /// A message header (`nlmsghdr`) and a netlink attribute header (`rtattr`).
 const NLMSG_HEADER: usize = 16;
@@ -25,11 +28,20 @@ const RTA_HEADER: usize = 4;
 /// `struct unix_diag_msg`: family, type, state, pad, inode (u32), cookie (2 × u32).
 const UNIX_DIAG_MSG: usize = 16;
 
-/// The cookies of every Unix socket bound to the socket file `file`.
+/// Where a Unix socket is bound.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Binding<'a> {
+    /// To a socket file.
+    File(FileId),
+    /// To an abstract name (without its leading NUL).
+    Abstract(&'a [u8]),
+}
+
+/// The cookies of every Unix socket bound as `binding` says.
 ///
 /// # Errors
 /// The OS error of the netlink socket.
-pub(crate) fn cookies_bound_at(file: FileId) -> io::Result<Vec<u64>> {
+pub(crate) fn cookies_bound_to(binding: Binding<'_>) -> io::Result<Vec<u64>> {
     // SAFETY: socket returns a new fd or -1.
     let fd = sys::check(
         unsafe {
@@ -44,7 +56,6 @@ pub(crate) fn cookies_bound_at(file: FileId) -> io::Result<Vec<u64>> {
     // SAFETY: the kernel just returned this descriptor.
     let socket = unsafe { OwnedFd::from_raw_fd(fd as libc::c_int) };
     send_dump_request(&socket)?;
-    let (want_ino, want_dev) = (file.ino as u32, kernel_dev(file.dev));
     let mut cookies = Vec::new();
     let mut buf = vec![0u8; 32 * 1024];
     loop {
@@ -64,7 +75,7 @@ pub(crate) fn cookies_bound_at(file: FileId) -> io::Result<Vec<u64>> {
                 NLMSG_ERROR => return Err(io::Error::from_raw_os_error(libc::EPROTO)),
                 _ => {
                     let body = &buf[at + NLMSG_HEADER..at + msg_len];
-                    if let Some(cookie) = cookie_if_bound_at(body, want_ino, want_dev) {
+                    if let Some(cookie) = cookie_if_bound(body, binding) {
                         cookies.push(cookie);
                     }
                 }
@@ -90,7 +101,7 @@ fn send_dump_request(socket: &OwnedFd) -> io::Result<()> {
     request.extend_from_slice(&0u16.to_ne_bytes());
     request.extend_from_slice(&u32::MAX.to_ne_bytes()); // every state
     request.extend_from_slice(&0u32.to_ne_bytes());
-    request.extend_from_slice(&UDIAG_SHOW_VFS.to_ne_bytes());
+    request.extend_from_slice(&(UDIAG_SHOW_NAME | UDIAG_SHOW_VFS).to_ne_bytes());
     request.extend_from_slice(&[0u8; 8]);
     // SAFETY: the buffer is readable for its length.
     let sent = unsafe {
@@ -104,8 +115,8 @@ fn send_dump_request(socket: &OwnedFd) -> io::Result<()> {
     sys::check(sent as libc::c_long).map(drop)
 }
 
-/// The cookie of the socket in one `unix_diag_msg` if its VFS attribute names the file.
-fn cookie_if_bound_at(body: &[u8], want_ino: u32, want_dev: u32) -> Option<u64> {
+/// The cookie of the socket in one `unix_diag_msg` if it is bound as `binding` says.
+fn cookie_if_bound(body: &[u8], binding: Binding<'_>) -> Option<u64> {
     if body.len() < UNIX_DIAG_MSG {
         return None;
     }
@@ -117,10 +128,16 @@ fn cookie_if_bound_at(body: &[u8], want_ino: u32, want_dev: u32) -> Option<u64> 
         if attr_len < RTA_HEADER || at + attr_len > body.len() {
             return None;
         }
-        if kind == UNIX_DIAG_VFS && attr_len >= RTA_HEADER + 8 {
-            let ino = u32_at(body, at + RTA_HEADER);
-            let dev = u32_at(body, at + RTA_HEADER + 4);
-            return (ino == want_ino && dev == want_dev).then_some(cookie);
+        let payload = &body[at + RTA_HEADER..at + attr_len];
+        let matches = match (binding, kind) {
+            (Binding::File(file), UNIX_DIAG_VFS) if payload.len() >= 8 => {
+                u32_at(payload, 0) == file.ino as u32 && u32_at(payload, 4) == kernel_dev(file.dev)
+            }
+            (Binding::Abstract(name), UNIX_DIAG_NAME) => payload.strip_prefix(&[0]) == Some(name),
+            _ => false,
+        };
+        if matches {
+            return Some(cookie);
         }
         at += align4(attr_len);
     }
@@ -165,7 +182,7 @@ mod tests {
         let id = sys::fstat(file.as_fd()).unwrap().id;
         let cookie: u64 =
             sys::socket_option(listener.as_fd(), libc::SOL_SOCKET, sys::SO_COOKIE).unwrap();
-        assert_eq!(cookies_bound_at(id).unwrap(), vec![cookie]);
+        assert_eq!(cookies_bound_to(Binding::File(id)).unwrap(), vec![cookie]);
         let elsewhere = sys::fstat(
             sys::openat(None, dir.path().as_os_str(), libc::O_PATH)
                 .unwrap()
@@ -173,6 +190,31 @@ mod tests {
         )
         .unwrap()
         .id;
-        assert!(cookies_bound_at(elsewhere).unwrap().is_empty());
+        assert!(
+            cookies_bound_to(Binding::File(elsewhere))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_abstract_socket_is_found_by_its_name() {
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::net::SocketAddr;
+
+        let name = format!("codex-sock-diag-{}", std::process::id());
+        let address = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        let listener = UnixListener::bind_addr(&address).unwrap();
+        let cookie: u64 =
+            sys::socket_option(listener.as_fd(), libc::SOL_SOCKET, sys::SO_COOKIE).unwrap();
+        assert_eq!(
+            cookies_bound_to(Binding::Abstract(name.as_bytes())).unwrap(),
+            vec![cookie]
+        );
+        assert!(
+            cookies_bound_to(Binding::Abstract(b"codex-no-such-name"))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -23,6 +23,7 @@ use crate::init::{self, InitPlan};
 use crate::namespaces::{self, Forked, Isolation};
 use crate::notify::{Listener, Notification, Target};
 use crate::protected;
+use crate::sock_diag::Binding;
 use crate::status::Reporter;
 use crate::sys;
 use crate::unix_connect::{SocketPolicy, Verdict};
@@ -33,6 +34,8 @@ const FORWARDED: [libc::c_int; 4] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, 
 const SOCKADDR_UN_LEN: u64 = 110;
 /// Larger than any socket address (`sockaddr_storage`).
 const SOCKADDR_MAX_LEN: u64 = 128;
+/// The Landlock ABI that scopes abstract Unix sockets to the sandbox's own domain.
+const LANDLOCK_SCOPE_ABI: u32 = 6;
 /// Rounds of killing what a run without a PID namespace left behind.
 const KILL_ROUNDS: usize = 1000;
 
@@ -358,9 +361,17 @@ impl Supervisor {
             return listener.answer(id, Err(libc::EINVAL));
         }
         if path[0] == 0 {
-            // Abstract: Landlock's scoping decides, in the init's (the sandbox's) domain.
-            let name = path[1..].to_vec();
-            return self.connect_in_sandbox(listener, id, Some(name), &[socket.as_fd()]);
+            let name = &path[1..];
+            // Abstract: from ABI 6 Landlock's scoping decides, in the init's (the sandbox's)
+            // domain. Before, nothing would: only the command's own abstract sockets are allowed.
+            if !self.landlock_scopes_abstract_sockets()
+                && !self.sockets.bound_by_the_command(Binding::Abstract(name))
+            {
+                self.denials
+                    .unix_socket(format!("@{}", String::from_utf8_lossy(name)));
+                return listener.answer(id, Err(libc::EPERM));
+            }
+            return self.connect_in_sandbox(listener, id, Some(name.to_vec()), &[socket.as_fd()]);
         }
         let path = path.split(|&b| b == 0).next().unwrap_or_default();
         match self.sockets.decide(target, path) {
@@ -374,6 +385,13 @@ impl Supervisor {
             }
             Verdict::Fail(errno) => listener.answer(id, Err(errno)),
         }
+    }
+
+    /// Whether the sandbox's Landlock domain scopes abstract Unix sockets (ABI 6 and later).
+    fn landlock_scopes_abstract_sockets(&self) -> bool {
+        self.layers
+            .as_ref()
+            .is_some_and(|layers| layers.landlock_abi >= LANDLOCK_SCOPE_ABI)
     }
 
     /// Asks the init to connect `fds` (the socket, and a pinned file) as decided.

@@ -15,7 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::notify::Target;
-use crate::sock_diag;
+use crate::sock_diag::{self, Binding};
 use crate::sys::{self, FileId};
 
 /// Symlinks followed before giving up, as the kernel does.
@@ -70,7 +70,7 @@ impl SocketPolicy {
         }
         let allowed = self.roots.contains(&info.id)
             || self.is_beneath_a_root(parent, sys::fstat(root.as_fd())?.id)?
-            || self.bound_by_the_command(info.id);
+            || self.bound_by_the_command(Binding::File(info.id));
         Ok(if allowed {
             Verdict::Allow(file)
         } else {
@@ -101,10 +101,10 @@ impl SocketPolicy {
         Ok(false)
     }
 
-    /// Whether a socket the command bound is bound to the file `file`.
-    fn bound_by_the_command(&self, file: FileId) -> bool {
+    /// Whether a socket the command bound is bound as `binding` says.
+    pub(crate) fn bound_by_the_command(&self, binding: Binding<'_>) -> bool {
         !self.bound.is_empty()
-            && sock_diag::cookies_bound_at(file)
+            && sock_diag::cookies_bound_to(binding)
                 .is_ok_and(|cookies| cookies.iter().any(|cookie| self.bound.contains(cookie)))
     }
 }
