@@ -360,7 +360,7 @@ fn hold_dir(
     // Blocks while a finishing run holds it exclusively to remove it; then it is gone.
     // SAFETY: flock on an open descriptor.
     sys::check(unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_SH) }.into())?;
-    if sys::fstat(dir.as_fd())?.nlink == 0 {
+    if !sys::fstat(dir.as_fd())?.linked {
         return Ok(None);
     }
     Ok(Some(PlaceholderDir {

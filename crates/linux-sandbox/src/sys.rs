@@ -26,7 +26,8 @@ pub(crate) struct FileId {
 pub(crate) struct FileInfo {
     pub(crate) id: FileId,
     pub(crate) mode: u32,
-    pub(crate) nlink: u64,
+    /// Whether it still has a name (a removed directory has none).
+    pub(crate) linked: bool,
 }
 
 impl FileInfo {
@@ -107,7 +108,7 @@ pub(crate) fn fstat(fd: BorrowedFd<'_>) -> io::Result<FileInfo> {
             ino: st.st_ino,
         },
         mode: st.st_mode,
-        nlink: st.st_nlink,
+        linked: st.st_nlink > 0,
     })
 }
 
