@@ -12,7 +12,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const binding = require('./binding.js')
+const binding = require('./lib/native.js')
 
 // ---------------------------------------------------------------------------------------------
 // Errors (DESIGN.md §2)
