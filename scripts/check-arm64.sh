@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# linux-arm64-gnu on an x86-64 machine: installs the cross toolchain and qemu if missing (Debian's
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user; Rust's std by rustup), packs dist/
+# (`npm run package`, which then builds arm64 too), and checks the arm64 platform tarball:
+#
+# - it holds an aarch64 addon (a shared object) and an aarch64 helper that is static and
+#   executable;
+# - under qemu-aarch64 the helper answers a bad command line with exit 125, and refuses to run a
+#   command when it cannot confine it: qemu-user emulates neither seccomp filters nor Landlock,
+#   so both the network-off policy (seccomp first) and a network-on one (Landlock) must exit 125
+#   without the command's side effect.
+#
+# Not checked here: the addon is not loaded (that needs an arm64 Node), and nothing shows the
+# sandbox holding on real arm64 hardware, since qemu-user cannot enforce any of it.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+target=aarch64-unknown-linux-gnu
+cd "$root"
+
+missing=()
+command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+[ -e /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
+command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [ ! -d "$(rustc --print target-libdir --target "$target")" ]; then
+  rustup target add "$target"
+fi
+
+npm run package
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+tar -xzf dist/platforms/codex-native-binding-linux-arm64-gnu-*.tgz -C "$scratch"
+package="$scratch/package"
+addon="$package/codex-native.linux-arm64-gnu.node"
+helper="$package/codex-linux-sandbox"
+
+failures=0
+check() {
+  local what="$1"
+  shift
+  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
+}
+machine() { readelf -h "$1" | grep -q 'Machine: *AArch64'; }
+shared_object() { readelf -h "$1" | grep -q 'Type: *DYN'; }
+static() { ! readelf -l "$1" | grep -q 'Requesting program interpreter'; }
+executable() { [ -x "$1" ]; }
+
+check "addon is aarch64" machine "$addon"
+check "addon is a shared object" shared_object "$addon"
+check "helper is aarch64" machine "$helper"
+check "helper is static" static "$helper"
+check "helper is executable" executable "$helper"
+echo "     addon $(du -h "$addon" | cut -f1), needs glibc $(readelf -V "$addon" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1 | cut -d_ -f2); helper $(du -h "$helper" | cut -f1)"
+
+# Runs the helper under qemu; sets $status and $stderr.
+emulate() {
+  set +e
+  stderr="$(qemu-aarch64 "$helper" "$@" 2>&1 >/dev/null)"
+  status=$?
+  set -e
+}
+# The helper under a policy whose layer $1 qemu lacks: refused (125, naming $1), nothing run.
+refused() {
+  local marker="$scratch/ran-$1"
+  emulate --policy "$2" --cwd "$scratch" -- /bin/sh -c "touch '$marker'"
+  echo "     $2: exit $status: $stderr"
+  [ "$status" -eq 125 ] && [ ! -e "$marker" ] && [[ "$stderr" == *"$1"* ]]
+}
+# The helper on a bad command line: 125 and a usage message.
+usage_error() {
+  emulate "$@"
+  echo "     ${*:-(no arguments)}: exit $status: $stderr"
+  [ "$status" -eq 125 ] && [[ "$stderr" == *usage* ]]
+}
+
+check "qemu: no arguments is a usage error (125)" usage_error
+check "qemu: an unknown option is a usage error (125)" usage_error --no-such-option
+check "qemu: network off, no seccomp → refused, command not run" \
+  refused seccomp '{"mode":"workspace-write"}'
+check "qemu: network on, no Landlock → refused, command not run" \
+  refused landlock '{"mode":"workspace-write","networkAccess":true}'
+
+if [ "$failures" -gt 0 ]; then
+  echo "check-arm64: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "check-arm64: the arm64 package is complete and its helper fails closed under emulation"
