@@ -8,10 +8,13 @@
 # - under qemu-aarch64 the helper answers a bad command line with exit 125, and refuses to run a
 #   command when it cannot confine it: qemu-user emulates neither seccomp filters nor Landlock,
 #   so both the network-off policy (seccomp first) and a network-on one (Landlock) must exit 125
-#   without the command's side effect.
+#   without the command's side effect;
+# - dist/ installed for arm64 (`npm install --cpu=arm64`) and loaded by Debian's arm64 Node under
+#   qemu-aarch64: exec, timeout, helper discovery, the helper's refusals as typed errors, and a
+#   stream from a local server work (scripts/check-arm64-addon.cjs).
 #
-# Not checked here: the addon is not loaded (that needs an arm64 Node), and nothing shows the
-# sandbox holding on real arm64 hardware, since qemu-user cannot enforce any of it.
+# Not checked here: nothing shows the sandbox holding on arm64, since qemu-user enforces neither
+# Landlock nor seccomp; and the commands the emulated addon spawns are this host's x86-64 ones.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -85,8 +88,46 @@ check "qemu: network off, no seccomp → refused, command not run" \
 check "qemu: network on, no Landlock → refused, command not run" \
   refused landlock '{"mode":"workspace-write","networkAccess":true}'
 
+# Debian's arm64 Node and the libraries it needs, unpacked into a sysroot for qemu's -L. apt runs
+# on a private state directory, so this machine's own apt (architectures, lists) stays as it was.
+# Debian 13's Node 20 meets package.json's engines (Debian 12's is Node 18).
+sysroot="${CARGO_TARGET_DIR:-$root/target}/arm64-node"
+if [ ! -x "$sysroot/root/usr/bin/node" ]; then
+  echo "== Debian's arm64 nodejs into $sysroot"
+  rm -rf "$sysroot"
+  mkdir -p "$sysroot/lists/partial" "$sysroot/cache/archives/partial" "$sysroot/debs" "$sysroot/root"
+  : >"$sysroot/status"
+  echo "deb http://deb.debian.org/debian trixie main" >"$sysroot/sources.list"
+  apt_private=(-o "Dir::Etc::SourceList=$sysroot/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+    -o "Dir::State::Lists=$sysroot/lists" -o "Dir::Cache=$sysroot/cache" -o "Dir::State::status=$sysroot/status"
+    -o APT::Architecture=arm64 -o APT::Architectures=arm64 -o Debug::NoLocking=1)
+  apt-get "${apt_private[@]}" update -qq
+  # nodejs and everything it depends on (a `<virtual>` line names no package to fetch).
+  mapfile -t debs < <(apt-cache "${apt_private[@]}" depends --recurse --no-recommends --no-suggests \
+    --no-conflicts --no-breaks --no-replaces --no-enhances nodejs | grep -v '^ \|^<' | sort -u)
+  (cd "$sysroot/debs" && apt-get "${apt_private[@]}" download -qq "${debs[@]}" 2>/dev/null)
+  for deb in "$sysroot"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot/root"; done
+  # Debian 13 has merged /usr: the loader's /lib path is a symlink that base-files would make.
+  ln -s usr/lib "$sysroot/root/lib"
+fi
+
+project="$scratch/project"
+mkdir "$project"
+echo '{"name":"arm64-consumer","version":"1.0.0","private":true}' >"$project/package.json"
+(cd "$project" && npm install --offline --no-audit --no-fund --cpu=arm64 "$root/dist/codex-native-"*.tgz >/dev/null)
+helper_under_qemu="$scratch/helper-under-qemu"
+printf '#!/bin/sh\nexec qemu-aarch64 %s "$@"\n' \
+  "$project/node_modules/@codex-native/binding-linux-arm64-gnu/codex-linux-sandbox" >"$helper_under_qemu"
+chmod +x "$helper_under_qemu"
+# A crash under emulation must not leave a core file behind.
+ulimit -c 0
+if ! (cd "$project" && qemu-aarch64 -L "$sysroot/root" "$sysroot/root/usr/bin/node" \
+  "$root/scripts/check-arm64-addon.cjs" "$helper_under_qemu"); then
+  failures=$((failures + 1))
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "check-arm64: $failures check(s) failed" >&2
   exit 1
 fi
-echo "check-arm64: the arm64 package is complete and its helper fails closed under emulation"
+echo "check-arm64: the arm64 package is complete, its addon works and its helper fails closed under emulation"
