@@ -11,7 +11,7 @@
 #   without the command's side effect;
 # - dist/ installed for arm64 (`npm install --cpu=arm64`) and loaded by Debian's arm64 Node under
 #   qemu-aarch64: exec, timeout, helper discovery, the helper's refusals as typed errors, and a
-#   stream from a local server work (scripts/check-arm64-addon.cjs).
+#   stream from a local server work (scripts/check-arm64-addon.mjs).
 #
 # Not checked here: nothing shows the sandbox holding on arm64, since qemu-user enforces neither
 # Landlock nor seccomp; and the commands the emulated addon spawns are this host's x86-64 ones.
@@ -122,7 +122,7 @@ chmod +x "$helper_under_qemu"
 # A crash under emulation must not leave a core file behind.
 ulimit -c 0
 if ! (cd "$project" && qemu-aarch64 -L "$sysroot/root" "$sysroot/root/usr/bin/node" \
-  "$root/scripts/check-arm64-addon.cjs" "$helper_under_qemu"); then
+  "$root/scripts/check-arm64-addon.mjs" "$helper_under_qemu"); then
   failures=$((failures + 1))
 fi
 

@@ -1,16 +1,16 @@
-'use strict'
 // Run by scripts/check-arm64.sh with an arm64 Node under qemu-aarch64, in a project where dist/ was
 // installed for arm64: the cross-built addon loads and works through the public API.
 //
-//   check-arm64-addon.cjs HELPER_UNDER_QEMU
+//   check-arm64-addon.mjs HELPER_UNDER_QEMU
 //
 // Commands the addon spawns are this host's own (x86-64) programs, which the kernel runs natively;
 // the arm64 helper is run through HELPER_UNDER_QEMU, a wrapper that execs it under qemu-aarch64.
-const assert = require('node:assert/strict')
-const fs = require('node:fs')
-const http = require('node:http')
-const { createRequire } = require('node:module')
-const path = require('node:path')
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+import { completedResponse, sse, sseHead, startServer } from '../__test__/helpers/sse-server.mjs'
 
 const project = process.cwd()
 const codex = createRequire(path.join(project, 'package.json'))('codex-native')
@@ -33,24 +33,15 @@ const checks = [
   ['network off: the helper refuses (no seccomp under qemu), SeccompError, nothing ran', () => refused(false, codex.SeccompError)],
   ['network on: the helper refuses (no Landlock under qemu), LandlockRestrictError, nothing ran', () => refused(true, codex.LandlockRestrictError)],
   ['the client streams events from a local server', async () => {
-    const events = [
-      { type: 'response.created', response: { id: 'r1' } },
-      { type: 'response.output_text.delta', delta: 'arm64' },
-      { type: 'response.completed', response: { id: 'r1', output: [] } },
-    ]
-    const server = http.createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' })
-      response.end(events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join(''))
-    })
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const events = completedResponse('streamed on arm64')
+    const server = await startServer((_request, socket) => socket.end(sseHead() + events.map(sse).join('')))
     try {
-      const client = new codex.ResponsesClient({ apiKey: 'sk-test', baseUrl: `http://127.0.0.1:${server.address().port}/v1` })
+      const client = new codex.ResponsesClient({ apiKey: 'sk-test', baseUrl: server.baseUrl })
       const received = []
       for await (const event of client.stream({ model: 'm', input: 'x' })) received.push(event)
       assert.deepEqual(received, events)
     } finally {
-      server.closeAllConnections()
-      server.close()
+      await server.stop()
     }
   }],
 ]
