@@ -9,6 +9,8 @@
 #   command when it cannot confine it: qemu-user emulates neither seccomp filters nor Landlock,
 #   so both the network-off policy (seccomp first) and a network-on one (Landlock) must exit 125
 #   without the command's side effect;
+# - the helper's and the policy crate's unit tests, built for aarch64, pass under qemu (among
+#   them the aarch64 seccomp program, run through the tests' BPF interpreter);
 # - dist/ installed for arm64 (`npm install --cpu=arm64`) and loaded by Debian's arm64 Node under
 #   qemu-aarch64: exec, timeout, helper discovery, the helper's refusals as typed errors, and a
 #   stream from a local server work (scripts/check-arm64-addon.mjs).
@@ -18,6 +20,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=targets.sh
+source "$root/scripts/targets.sh"
 target=aarch64-unknown-linux-gnu
 cd "$root"
 
@@ -87,6 +91,16 @@ check "qemu: network off, no seccomp → refused, command not run" \
   refused seccomp '{"mode":"workspace-write"}'
 check "qemu: network on, no Landlock → refused, command not run" \
   refused landlock '{"mode":"workspace-write","networkAccess":true}'
+
+echo "== unit tests for $target under qemu"
+if (use_cross_toolchain "$target" &&
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+    cargo test --locked --target "$target" -p codex-linux-sandbox -p codex-sandbox-policy --lib -q); then
+  echo "ok   unit tests of codex-linux-sandbox and codex-sandbox-policy on aarch64"
+else
+  echo "FAIL unit tests of codex-linux-sandbox and codex-sandbox-policy on aarch64"
+  failures=$((failures + 1))
+fi
 
 # Debian's arm64 Node and the libraries it needs, unpacked into a sysroot for qemu's -L. apt runs
 # on a private state directory, so this machine's own apt (architectures, lists) stays as it was.
