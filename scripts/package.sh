@@ -9,7 +9,8 @@
 #
 # Without --target: the host, and every other Linux target of package.json's napi.targets whose
 # cross toolchain is installed (scripts/targets.sh says what each needs); the rest are skipped
-# with the reason. Builds go through target/package/ and leave the checkout's own build alone.
+# with the reason. The packages are staged in a temporary directory (not under the checkout, where
+# Jest would find a second `codex-native`), so the checkout's own build stays as it was.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,9 +39,9 @@ if [ ${#targets[@]} -eq 0 ]; then
   done
 fi
 
-stage="${CARGO_TARGET_DIR:-$root/target}/package"
-rm -rf "$stage" dist
-mkdir -p "$stage"
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+rm -rf dist
 for target in "${targets[@]}"; do
   dir="$(npm_dir "$target")"
   if [ -z "$dir" ]; then
