@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # linux-arm64-gnu on an x86-64 machine: installs the cross toolchain and qemu if missing (Debian's
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and qemu-user; Rust's std by rustup), packs dist/
-# (`npm run package`, which then builds arm64 too), and checks the arm64 platform tarball:
+# (`npm run package`, which then builds arm64 too), and checks the arm64 platform tarball.
 #
+#   scripts/check-arm64.sh [--install | --packaged]
+#
+# --install only installs what is missing; --packaged checks the dist/ that is there instead of
+# packing again (CI packs once, in `npm test`: a second napi build right after the first
+# rebuilds the addon for nothing, as napi's type-definition cache only then exists).
+#
+# The checks:
 # - it holds an aarch64 addon (a shared object) and an aarch64 helper that is static and
 #   executable;
 # - under qemu-aarch64 the helper answers a bad command line with exit 125, and refuses to run a
@@ -25,6 +32,14 @@ source "$root/scripts/targets.sh"
 target=aarch64-unknown-linux-gnu
 cd "$root"
 
+mode=all
+case "${1:-}" in
+  '') ;;
+  --install) mode=install ;;
+  --packaged) mode=packaged ;;
+  *) echo "usage: $0 [--install | --packaged]" >&2; exit 2 ;;
+esac
+
 missing=()
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 [ -e /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
@@ -37,11 +52,19 @@ if [ ! -d "$(rustc --print target-libdir --target "$target")" ]; then
   rustup target add "$target"
 fi
 
-npm run package
+case "$mode" in
+  install) exit 0 ;;
+  all) npm run package ;;
+esac
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-tar -xzf dist/platforms/codex-native-binding-linux-arm64-gnu-*.tgz -C "$scratch"
+tarballs=(dist/platforms/codex-native-binding-linux-arm64-gnu-*.tgz)
+if [ ! -e "${tarballs[0]}" ]; then
+  echo "check-arm64: no arm64 tarball in dist/platforms/ (npm run package packs one once the cross toolchain is installed)" >&2
+  exit 1
+fi
+tar -xzf "${tarballs[0]}" -C "$scratch"
 package="$scratch/package"
 addon="$package/codex-native.linux-arm64-gnu.node"
 helper="$package/codex-linux-sandbox"
