@@ -16,11 +16,11 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { join, resolve } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const [stage, dist] = process.argv.slice(2).map((arg) => resolve(arg))
 if (process.argv.length !== 4) {
   console.error('usage: pack-dist.mjs STAGE DIST')
   process.exit(2)
 }
+const [stage, dist] = process.argv.slice(2).map((arg) => resolve(arg))
 const MAIN = 'codex-native'
 const PLATFORMS = 'platforms'
 
