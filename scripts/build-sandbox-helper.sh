@@ -1,28 +1,52 @@
 #!/usr/bin/env bash
 # Builds codex-linux-sandbox statically linked (crt-static), checks that it really is static,
-# and copies it to an output directory (default: npm/linux-x64-gnu/).
+# and copies it to an output directory (default: the target's platform package, npm/linux-x64-gnu/
+# for x86_64, npm/linux-arm64-gnu/ for aarch64). Prints the helper's path as its last line.
 #
-#   scripts/build-sandbox-helper.sh [--release] [--out DIR]
+#   scripts/build-sandbox-helper.sh [--release] [--target TRIPLE] [--out DIR]
+#
+# The target defaults to the host. A target that is not Linux has no helper: the script says so
+# on stderr and exits 0, so `npm run build` works on macOS too. A Linux target other than the
+# host is built with Debian's cross gcc (see scripts/targets.sh).
 #
 # crt-static goes through `cargo rustc` for this one binary only: in RUSTFLAGS it would also
 # hit the napi cdylib, which must stay dynamic.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=targets.sh
+source "$root/scripts/targets.sh"
+
 profile=debug
 release=()
-out="$root/npm/linux-x64-gnu"
+target=
+out=
 while [ $# -gt 0 ]; do
   case "$1" in
     --release) release=(--release); profile=release ;;
+    --target) target="${2:?--target needs a triple}"; shift ;;
     --out) out="${2:?--out needs a directory}"; shift ;;
-    *) echo "usage: $0 [--release] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--release] [--target TRIPLE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
 
 cd "$root"
-target="$(rustc -vV | sed -n 's/^host: //p')"
+target="${target:-$(host_triple)}"
+case "$target" in
+  *-linux-*) ;;
+  *) echo "build-sandbox-helper: $target is not Linux: there is no codex-linux-sandbox to build" >&2; exit 0 ;;
+esac
+if [ -z "$out" ]; then
+  dir="$(npm_dir "$target")"
+  if [ -z "$dir" ]; then
+    echo "build-sandbox-helper: no platform package for $target under npm/; pass --out DIR" >&2
+    exit 2
+  fi
+  out="$root/npm/$dir"
+fi
+use_cross_toolchain "$target"
+
 # An explicit --target keeps the static build apart from the ordinary (dynamic) host build.
 # relocation-model=static makes a plain static executable instead of a static PIE: a static PIE
 # relocates itself at every start, and those relocations (and the copy-on-write faults they
@@ -33,13 +57,19 @@ cargo rustc -p codex-linux-sandbox --bin codex-linux-sandbox --target "$target" 
   -- -C target-feature=+crt-static -C relocation-model=static
 binary="${CARGO_TARGET_DIR:-$root/target}/$target/$profile/codex-linux-sandbox"
 
-if readelf -l "$binary" | grep -q 'PT_INTERP\|Requesting program interpreter'; then
-  echo "build-sandbox-helper: $binary has a program interpreter: not static" >&2
-  exit 1
-fi
-if command -v file >/dev/null && ! file -L "$binary" | grep -Eq 'statically linked|static-pie linked'; then
-  echo "build-sandbox-helper: file(1) does not call $binary static: $(file -L "$binary")" >&2
-  exit 1
+# Whichever ELF tool the host has checks the result (readelf reads any architecture's ELF).
+if command -v readelf >/dev/null; then
+  if readelf -l "$binary" | grep -q 'PT_INTERP\|Requesting program interpreter'; then
+    echo "build-sandbox-helper: $binary has a program interpreter: not static" >&2
+    exit 1
+  fi
+elif command -v file >/dev/null; then
+  if ! file -L "$binary" | grep -Eq 'statically linked|static-pie linked'; then
+    echo "build-sandbox-helper: file(1) does not call $binary static: $(file -L "$binary")" >&2
+    exit 1
+  fi
+else
+  echo "build-sandbox-helper: neither readelf nor file is installed: not checking that $binary is static" >&2
 fi
 
 mkdir -p "$out"

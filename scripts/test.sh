@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run (`npm test`): build the addon (debug) and the static sandbox helper, then
-# Rust tests, Vitest, Jest, the type check of a consumer file, and the npm pack → install test.
+# Rust tests, Vitest, Jest, the type check of a consumer file, and, after `npm run package`
+# (release), the install tests of dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -10,4 +11,5 @@ cargo test --workspace
 vitest run
 jest
 tsc --noEmit -p __test__/tsconfig.json
+npm run package
 node --test tests/

@@ -66,7 +66,7 @@ pub enum CodexErr {
     UnexpectedStatus(Box<HttpFailure>),
 
     /// Every retry was used up.
-    #[error("retry limit reached after {attempts} attempts{}", describe_last(.last.as_deref()))]
+    #[error("retry limit reached after {attempts} attempt{}{}", if *.attempts == 1 { "" } else { "s" }, describe_last(.last.as_deref()))]
     RetryLimit {
         /// Requests made in all.
         attempts: u32,
@@ -435,6 +435,20 @@ mod tests {
             .code(),
             "MISSING_ENV_VAR"
         );
+    }
+
+    #[test]
+    fn retry_limit_counts_attempts_in_english() {
+        let after = |attempts| {
+            CodexErr::RetryLimit {
+                attempts,
+                last: None,
+                source: None,
+            }
+            .to_string()
+        };
+        assert_eq!(after(1), "retry limit reached after 1 attempt");
+        assert_eq!(after(5), "retry limit reached after 5 attempts");
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub(super) async fn probe(support: &mut SandboxSupport, search: HelperSearch<'_>
         Err(searched) => {
             let searched: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
             support.problems.push(format!(
-                "codex-linux-sandbox was not found (searched: {}); pass its path as sandboxExecutable or set {HELPER_PATH_ENV}",
+                "codex-linux-sandbox was not found (searched: {}); reinstall the platform package that ships it, or set {HELPER_PATH_ENV} to its path",
                 searched.join(", ")
             ));
         }
