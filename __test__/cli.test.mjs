@@ -168,6 +168,10 @@ describe('codex-native doctor', () => {
     expect(result.stdout).toMatch(/helper\s+\/.*codex-linux-sandbox/)
     expect(result.stdout).toMatch(/landlock ABI\s+\d+/)
     expect(result.stdout).toMatch(/seccomp\s+yes/)
+    // Layer by layer, what holds here and what is left open (this kernel: Landlock ABI 7).
+    expect(result.stdout).toMatch(/^ {2}landlock {4}enforced {2}ABI \d+: writes only in the writable roots/m)
+    expect(result.stdout).toMatch(/needs ABI 9\); the supervisor confines them/)
+    expect(result.stdout).toMatch(/^ {2}namespaces {2}enforced {2}user, mount, PID and IPC namespaces/m)
     expect([0, 1]).toContain(result.status)
   })
 
