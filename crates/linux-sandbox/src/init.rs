@@ -167,15 +167,11 @@ fn serve(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) -> ! {
         network_off: !plan.invocation.policy.has_network_access(),
         no_namespaces: isolation == Isolation::None,
     };
-    // SAFETY: the init is single-threaded; the child only runs `command::start`.
-    let command = match unsafe { libc::fork() } {
-        0 => {
-            drop(signals);
-            command::start(&plan.command, options, isolation, &channel)
-        }
-        pid if pid > 0 => pid,
-        _ => {
-            let _ = channel.send(&Report::ExecFailed(sys::errno()), &[]);
+    let command = match command::spawn(&plan.command, options, isolation, &channel) {
+        Ok(pid) => pid,
+        Err(error) => {
+            let errno = error.raw_os_error().unwrap_or(libc::EAGAIN);
+            let _ = channel.send(&Report::ExecFailed(errno), &[]);
             exit(126)
         }
     };
