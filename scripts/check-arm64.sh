@@ -13,11 +13,13 @@
 # - it holds an aarch64 addon (a shared object) and an aarch64 helper that is static and
 #   executable;
 # - under qemu-aarch64 the helper answers a bad command line with exit 125, and refuses to run a
-#   command when it cannot confine it: qemu-user emulates neither seccomp filters nor Landlock,
-#   so both the network-off policy (seccomp first) and a network-on one (Landlock) must exit 125
-#   without the command's side effect;
+#   command when it cannot confine it: qemu-user emulates no seccomp, which every policy needs,
+#   so a network-off and a network-on policy must both exit 125, naming seccomp, without the
+#   command's side effect;
 # - the helper's and the policy crate's unit tests, built for aarch64, pass under qemu (among
-#   them the aarch64 seccomp program, run through the tests' BPF interpreter);
+#   them the aarch64 seccomp program, run through the tests' BPF interpreter); the tests of
+#   roots:: and sock_diag:: are skipped: qemu-user mistranslates their O_PATH walks (ENOENT
+#   for a directory that exists) and their NETLINK_SOCK_DIAG queries (EINVAL);
 # - dist/ installed for arm64 (`npm install --cpu=arm64`) and loaded by Debian's arm64 Node under
 #   qemu-aarch64: exec, timeout, helper discovery, the helper's refusals as typed errors, and a
 #   stream from a local server work (scripts/check-arm64-addon.mjs).
@@ -96,7 +98,8 @@ emulate() {
 }
 # The helper under a policy whose layer $1 qemu lacks: refused (125, naming $1), nothing run.
 refused() {
-  local marker="$scratch/ran-$1"
+  local marker
+  marker="$(mktemp -u "$scratch/ran-XXXXXX")"
   emulate --policy "$2" --cwd "$scratch" -- /bin/sh -c "touch '$marker'"
   echo "     $2: exit $status: $stderr"
   [ "$status" -eq 125 ] && [ ! -e "$marker" ] && [[ "$stderr" == *"$1"* ]]
@@ -110,15 +113,17 @@ usage_error() {
 
 check "qemu: no arguments is a usage error (125)" usage_error
 check "qemu: an unknown option is a usage error (125)" usage_error --no-such-option
-check "qemu: network off, no seccomp → refused, command not run" \
+# qemu-user implements no seccomp, which every policy needs (the helper asks the kernel first).
+check "qemu: workspace-write, no seccomp → refused, command not run" \
   refused seccomp '{"mode":"workspace-write"}'
-check "qemu: network on, no Landlock → refused, command not run" \
-  refused landlock '{"mode":"workspace-write","networkAccess":true}'
+check "qemu: read-only with network, no seccomp → refused, command not run" \
+  refused seccomp '{"mode":"read-only","networkAccess":true}'
 
 echo "== unit tests for $target under qemu"
 if (use_cross_toolchain "$target" &&
   CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
-    cargo test --locked --target "$target" -p codex-linux-sandbox -p codex-sandbox-policy --lib -q); then
+    cargo test --locked --target "$target" -p codex-linux-sandbox -p codex-sandbox-policy --lib -q -- \
+      --skip roots:: --skip sock_diag::); then
   echo "ok   unit tests of codex-linux-sandbox and codex-sandbox-policy on aarch64"
 else
   echo "FAIL unit tests of codex-linux-sandbox and codex-sandbox-policy on aarch64"

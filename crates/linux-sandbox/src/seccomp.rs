@@ -83,6 +83,32 @@ pub(crate) fn install(options: FilterOptions) -> Result<OwnedFd, SetupError> {
     }
 }
 
+/// Checks, before anything is started, that this kernel can both filter and notify.
+///
+/// A process that cannot install the filter would find out only inside the sandbox, after the
+/// namespaces and the init exist; asking first refuses the run at once and names seccomp, which is
+/// also what an emulator such as qemu-user (which implements no seccomp) needs.
+///
+/// # Errors
+/// [`SetupError::SeccompInstall`] when the kernel has no seccomp or no user notification.
+pub(crate) fn probe() -> Result<(), SetupError> {
+    let action: u32 = libc::SECCOMP_RET_USER_NOTIF;
+    // SAFETY: the kernel reads one u32 from `action`, which lives across the call.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_GET_ACTION_AVAIL,
+            0,
+            &action as *const u32,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(SetupError::SeccompInstall(io::Error::last_os_error()))
+    }
+}
+
 /// One architecture's audit value and system-call numbers.
 #[derive(Debug)]
 pub(crate) struct Arch {

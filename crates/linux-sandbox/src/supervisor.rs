@@ -41,6 +41,9 @@ const KILL_ROUNDS: usize = 1000;
 
 /// Runs `invocation` under the sandbox; never returns.
 pub(crate) fn run(reporter: Reporter, invocation: HelperInvocation) -> ! {
+    if let Err(error) = kernel_support() {
+        reporter.setup_failed(&error);
+    }
     let (cwd, argv) = match prepare(&invocation) {
         Ok(prepared) => prepared,
         Err(error) => reporter.setup_failed(&error),
@@ -126,6 +129,14 @@ pub(crate) fn run(reporter: Reporter, invocation: HelperInvocation) -> ! {
 }
 
 /// The command's absolute cwd and its argv as C strings.
+/// Refuses a kernel (or an emulator) without the two layers every policy needs, before anything
+/// is started.
+fn kernel_support() -> Result<(), SetupError> {
+    crate::seccomp::probe()?;
+    crate::landlock::kernel_abi().ok_or(crate::landlock::LandlockError::Unavailable)?;
+    Ok(())
+}
+
 fn prepare(invocation: &HelperInvocation) -> Result<(PathBuf, Vec<CString>), SetupError> {
     let cwd = match &invocation.cwd {
         Some(cwd) => std::path::absolute(cwd),
