@@ -61,6 +61,9 @@ pub(crate) enum SetupError {
     /// The kernel refused the seccomp filter.
     #[error("seccomp: the filter could not be installed")]
     SeccompInstall(#[source] io::Error),
+    /// The kernel (or an emulator) offers no seccomp filter with user notification at all.
+    #[error("seccomp: this kernel offers no filters with user notification")]
+    SeccompUnavailable(#[source] io::Error),
     /// Another system call failed; `context` says which step.
     #[error("{context}")]
     Os {
@@ -118,7 +121,9 @@ impl SetupError {
                 needed: error.needed_abi(),
                 detail,
             },
-            SetupError::SeccompInstall(_) => SetupFailure::Seccomp { detail },
+            SetupError::SeccompInstall(_) | SetupError::SeccompUnavailable(_) => {
+                SetupFailure::Seccomp { detail }
+            }
             SetupError::Os { .. } => SetupFailure::Other { detail },
         }
     }

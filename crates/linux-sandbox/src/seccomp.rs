@@ -90,7 +90,7 @@ pub(crate) fn install(options: FilterOptions) -> Result<OwnedFd, SetupError> {
 /// also what an emulator such as qemu-user (which implements no seccomp) needs.
 ///
 /// # Errors
-/// [`SetupError::SeccompInstall`] when the kernel has no seccomp or no user notification.
+/// [`SetupError::SeccompUnavailable`] when the kernel has no seccomp or no user notification.
 pub(crate) fn probe() -> Result<(), SetupError> {
     let action: u32 = libc::SECCOMP_RET_USER_NOTIF;
     // SAFETY: the kernel reads one u32 from `action`, which lives across the call.
@@ -105,7 +105,7 @@ pub(crate) fn probe() -> Result<(), SetupError> {
     if result == 0 {
         Ok(())
     } else {
-        Err(SetupError::SeccompInstall(io::Error::last_os_error()))
+        Err(SetupError::SeccompUnavailable(io::Error::last_os_error()))
     }
 }
 
