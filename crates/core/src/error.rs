@@ -117,6 +117,17 @@ pub enum CodexErr {
         path: Option<PathBuf>,
     },
 
+    /// The working directory does not exist, is not a directory, or cannot be entered; nothing
+    /// ran. JavaScript sees a `CodexIoError` (syscall `chdir`, `path` the cwd), as for `Io`.
+    #[error("cwd {} {}", .path.display(), cwd_problem(.source))]
+    Cwd {
+        /// The OS error.
+        #[source]
+        source: io::Error,
+        /// The working directory, as the command would have started in it.
+        path: PathBuf,
+    },
+
     /// A request could not be sent, or its response not read: a refused connection, a reset
     /// before the headers, a broken body.
     #[error("request failed: {0}")]
@@ -318,7 +329,7 @@ impl CodexErr {
             CodexErr::ResponseFailed { .. } => ErrorCode::ResponseFailed,
             CodexErr::Interrupted { .. } => ErrorCode::Aborted,
             CodexErr::Spawn { .. } => ErrorCode::SpawnFailed,
-            CodexErr::Io { .. } => ErrorCode::Io,
+            CodexErr::Io { .. } | CodexErr::Cwd { .. } => ErrorCode::Io,
             CodexErr::InvalidArgument { .. } => ErrorCode::InvalidArgument,
             CodexErr::Json { .. } => ErrorCode::InvalidEvent,
             CodexErr::EnvVar(_) => ErrorCode::MissingEnvVar,
@@ -327,10 +338,11 @@ impl CodexErr {
     }
 
     /// The stable code the JavaScript error carries: [`CodexErr::error_code`], except that an
-    /// [`CodexErr::Io`] carries the errno's name as Node spells it (`ENOENT`).
+    /// [`CodexErr::Io`] (and [`CodexErr::Cwd`]) carries the errno's name as Node spells it
+    /// (`ENOENT`).
     pub fn code(&self) -> &'static str {
         match self {
-            CodexErr::Io { source, .. } => errno_name(source),
+            CodexErr::Io { source, .. } | CodexErr::Cwd { source, .. } => errno_name(source),
             other => other.error_code().as_str(),
         }
     }
@@ -400,6 +412,15 @@ fn display_paths(paths: &[PathBuf]) -> String {
 fn display_path(path: Option<&std::path::Path>) -> String {
     path.map(|p| format!(" {}", p.display()))
         .unwrap_or_default()
+}
+
+/// What is wrong with a cwd, in words: "does not exist" rather than the OS's "No such file".
+fn cwd_problem(error: &io::Error) -> String {
+    match error.raw_os_error() {
+        Some(libc::ENOENT) => "does not exist".into(),
+        Some(libc::ENOTDIR) => "is not a directory".into(),
+        _ => format!("cannot be entered: {error}"),
+    }
 }
 
 fn display_code(code: Option<i32>) -> String {
@@ -473,5 +494,20 @@ mod tests {
             Some("nope".into()),
         );
         assert!(io.to_string().starts_with("spawn nope: "), "{io}");
+        let cwd = |errno| CodexErr::Cwd {
+            source: io::Error::from_raw_os_error(errno),
+            path: "/ws/gone".into(),
+        };
+        assert_eq!(cwd(libc::ENOENT).to_string(), "cwd /ws/gone does not exist");
+        assert_eq!(
+            cwd(libc::ENOTDIR).to_string(),
+            "cwd /ws/gone is not a directory"
+        );
+        assert!(
+            cwd(libc::EACCES)
+                .to_string()
+                .starts_with("cwd /ws/gone cannot be entered: "),
+        );
+        assert_eq!(cwd(libc::ENOENT).code(), "ENOENT");
     }
 }

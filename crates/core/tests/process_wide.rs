@@ -68,7 +68,7 @@ fn filtered_inheritance_hides_secrets_and_all_passes_them() {
         };
         runtime.block_on(exec(params)).unwrap().stdout.text
     };
-    let filtered = env_of(ExecEnv::Inherit(InheritEnv::Filtered));
+    let filtered = env_of(ExecEnv::inherit(InheritEnv::Filtered));
     assert!(
         filtered.contains("CODEX_TEST_PLAIN=visible\n"),
         "{filtered}"
@@ -83,9 +83,27 @@ fn filtered_inheritance_hides_secrets_and_all_passes_them() {
             "{line}"
         );
     }
-    let all = env_of(ExecEnv::Inherit(InheritEnv::All));
+    let all = env_of(ExecEnv::inherit(InheritEnv::All));
     assert!(all.contains("CODEX_TEST_API_KEY=sk-secret\n"), "{all}");
     assert!(all.contains("codex_test_token=t0ken\n"), "{all}");
+    // Variables set over the filtered environment are kept whatever their name.
+    let merged = env_of(ExecEnv::Inherit {
+        mode: InheritEnv::Filtered,
+        set: vec![
+            ("GIT_PAGER".into(), "cat".into()),
+            ("MY_TOKEN".into(), "mine".into()),
+            ("CODEX_TEST_PLAIN".into(), "replaced".into()),
+        ],
+    });
+    for line in [
+        "GIT_PAGER=cat",
+        "MY_TOKEN=mine",
+        "CODEX_TEST_PLAIN=replaced",
+    ] {
+        assert!(merged.lines().any(|l| l == line), "{line} in {merged}");
+    }
+    assert!(!merged.contains("CODEX_TEST_API_KEY"), "{merged}");
+    assert!(!merged.contains("codex_test_token"), "{merged}");
 }
 
 #[test]

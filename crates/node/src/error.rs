@@ -335,13 +335,8 @@ impl From<&CodexErr> for NativeError {
                 source,
                 syscall,
                 path,
-            } => NativeError::Eio {
-                message,
-                errno_name: errno_name(source).to_owned(),
-                errno: source.raw_os_error().map(|errno| -errno),
-                syscall: (*syscall).to_owned(),
-                path: path.as_ref().map(|p| p.display().to_string()),
-            },
+            } => system_error(message, source, syscall, path.as_deref()),
+            CodexErr::Cwd { source, path } => system_error(message, source, "chdir", Some(path)),
             CodexErr::InvalidArgument { argument, source } => NativeError::ErrInvalidArgValue {
                 message: format!(
                     "{} is not valid: {}",
@@ -360,6 +355,22 @@ impl From<&CodexErr> for NativeError {
             },
             CodexErr::TokioJoin(_) | CodexErr::Internal(_) => NativeError::Internal { message },
         }
+    }
+}
+
+/// A `CodexIoError`: Node's system-error fields for `source`, raised by `syscall` on `path`.
+fn system_error(
+    message: String,
+    source: &std::io::Error,
+    syscall: &str,
+    path: Option<&std::path::Path>,
+) -> NativeError {
+    NativeError::Eio {
+        message,
+        errno_name: errno_name(source).to_owned(),
+        errno: source.raw_os_error().map(|errno| -errno),
+        syscall: syscall.to_owned(),
+        path: path.map(|p| p.display().to_string()),
     }
 }
 
@@ -512,6 +523,10 @@ mod tests {
                 source: io::Error::from_raw_os_error(EMFILE),
             },
             CodexErr::io(io::Error::from_raw_os_error(ENOENT), "spawn", None),
+            CodexErr::Cwd {
+                source: io::Error::from_raw_os_error(ENOENT),
+                path: "/gone".into(),
+            },
             CodexErr::InvalidArgument {
                 argument: "headers",
                 source: "invalid HTTP header name".into(),
@@ -579,6 +594,24 @@ mod tests {
         assert_eq!(errno, Some(-ENOENT));
         assert_eq!(syscall, "spawn");
         assert_eq!(path.as_deref(), Some("nope"));
+        let cwd = CodexErr::Cwd {
+            source: io::Error::from_raw_os_error(ENOENT),
+            path: "/gone".into(),
+        };
+        let NativeError::Eio {
+            message,
+            syscall,
+            path,
+            ..
+        } = NativeError::from(&cwd)
+        else {
+            panic!("expected Eio");
+        };
+        assert_eq!(message, "cwd /gone does not exist");
+        assert_eq!(
+            (syscall.as_str(), path.as_deref()),
+            ("chdir", Some("/gone"))
+        );
     }
 
     #[test]

@@ -77,13 +77,29 @@ impl Default for ExecParams {
 pub enum ExecEnv {
     /// Exactly these variables, nothing inherited.
     Exact(Vec<(String, String)>),
-    /// The caller's environment.
-    Inherit(InheritEnv),
+    /// The caller's environment, as `mode` passes it on, with `set` added over it.
+    Inherit {
+        /// How much of the caller's environment is passed on.
+        mode: InheritEnv,
+        /// Variables set over the inherited ones, in order (a later one wins). Each is kept
+        /// whatever its name: the filter is for what the caller did not choose to pass.
+        set: Vec<(String, String)>,
+    },
+}
+
+impl ExecEnv {
+    /// The caller's environment as `mode` passes it on, nothing added.
+    pub fn inherit(mode: InheritEnv) -> Self {
+        ExecEnv::Inherit {
+            mode,
+            set: Vec::new(),
+        }
+    }
 }
 
 impl Default for ExecEnv {
     fn default() -> Self {
-        ExecEnv::Inherit(InheritEnv::Filtered)
+        ExecEnv::inherit(InheritEnv::Filtered)
     }
 }
 

@@ -70,12 +70,11 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         None => std::env::current_dir(),
     }
     .map_err(|e| CodexErr::io(e, "uv_cwd", None))?;
-    // Checked here so that a missing cwd names the cwd, not the helper or the program.
-    match std::fs::metadata(&cwd) {
-        Ok(meta) if meta.is_dir() => {}
-        Ok(_) => return Err(cwd_error(io::Error::from_raw_os_error(libc::ENOTDIR), &cwd)),
-        Err(error) => return Err(cwd_error(error, &cwd)),
-    }
+    // Checked here so that an unusable cwd names the cwd, not the helper or the program.
+    check_cwd(&cwd).map_err(|source| CodexErr::Cwd {
+        source,
+        path: cwd.clone(),
+    })?;
     let tmpdir = child_tmpdir(&env);
     let mut launch = sandbox::launch(
         &argv,
@@ -288,19 +287,36 @@ fn command_for(launch: &Launch, cwd: &std::path::Path, env: &ExecEnv, has_stdin:
 
 /// The `$TMPDIR` the command will see, which workspace-write makes writable.
 fn child_tmpdir(env: &ExecEnv) -> Option<PathBuf> {
-    match env {
-        ExecEnv::Exact(vars) => vars
-            .iter()
-            .rev()
-            .find(|(name, _)| name == "TMPDIR")
-            .map(|(_, value)| PathBuf::from(value)),
-        ExecEnv::Inherit(_) => std::env::var_os("TMPDIR").map(PathBuf::from),
+    env::child_var(env, "TMPDIR").map(PathBuf::from)
+}
+
+/// Whether the command could start in `cwd`: it exists, is a directory, and may be entered.
+fn check_cwd(cwd: &std::path::Path) -> io::Result<()> {
+    if !std::fs::metadata(cwd)?.is_dir() {
+        return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
+    }
+    may_enter(cwd)
+}
+
+/// Whether this process may enter `dir` (search permission), as `chdir` would decide.
+#[cfg(unix)]
+fn may_enter(dir: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())?;
+    // SAFETY: `path` is a NUL-terminated string that outlives the call.
+    let result =
+        unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::X_OK, libc::AT_EACCESS) };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
-/// The error for a cwd that does not exist or cannot be entered.
-fn cwd_error(error: io::Error, cwd: &std::path::Path) -> CodexErr {
-    CodexErr::io(error, "chdir", Some(cwd.to_path_buf()))
+/// Windows has no search permission to check; spawn reports what it finds.
+#[cfg(not(unix))]
+fn may_enter(_dir: &std::path::Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// A failed spawn, Node-style: resource exhaustion is `Spawn`, anything about the program
