@@ -1,7 +1,7 @@
 //! `exec` and `sandboxSupport`: convert, call codex-core, convert back.
 
 use codex_core::CodexErr;
-use codex_core::exec::{self as core, ExecParams, OutputChunk};
+use codex_core::exec::{self as core, ExecParams, OutputChunk, OutputReceiver};
 use codex_core::sandbox::{HelperSearch, SandboxSupport};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Buffer};
 use napi::threadsafe_function::{
@@ -9,7 +9,6 @@ use napi::threadsafe_function::{
 };
 use napi::{Env, Status};
 use napi_derive::napi;
-use tokio::sync::mpsc;
 
 use crate::cancel::CancelToken;
 use crate::error::NativeError;
@@ -97,8 +96,8 @@ pub fn exec(
     params.cancel = cancel.token();
     let run = async move {
         let forwarder = on_output.map(|callback| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            params.on_output = Some(sender);
+            let (sink, receiver) = core::output_channel(core::DEFAULT_OUTPUT_IN_FLIGHT);
+            params.on_output = Some(sink);
             tokio::spawn(forward_output(receiver, callback))
         });
         let outcome = catch_panic(codex_core::exec::exec(params)).await;
@@ -119,15 +118,27 @@ pub fn exec(
 /// Hands every chunk to `callback` as it arrives, then a `null` that is awaited: the queue is
 /// FIFO, so once the `null` has reached JavaScript every chunk has, and the promise can settle
 /// after them.
-async fn forward_output(mut receiver: mpsc::UnboundedReceiver<OutputChunk>, callback: OnOutput) {
+///
+/// Each chunk is dropped only once the callback has returned from it, which gives its bytes
+/// back to the sink's budget: a slow callback holds the reading back instead of letting chunks
+/// pile up in napi's queue.
+async fn forward_output(mut receiver: OutputReceiver, callback: OnOutput) {
     while let Some(chunk) = receiver.recv().await {
-        callback.call(Some(to_js(chunk)), ThreadsafeFunctionCallMode::NonBlocking);
+        let js = to_js(&chunk);
+        callback.call_with_return_value(
+            Some(js),
+            ThreadsafeFunctionCallMode::NonBlocking,
+            move |_returned, _env| {
+                drop(chunk);
+                Ok(())
+            },
+        );
     }
     // The facade's wrapper never throws; an error here means JavaScript is shutting down.
     let _ = callback.call_async_catch(None).await;
 }
 
-fn to_js(chunk: OutputChunk) -> OutputChunkJs {
+fn to_js(chunk: &OutputChunk) -> OutputChunkJs {
     OutputChunkJs {
         stream: match chunk.stream {
             core::OutputStream::Stdout => OutputStream::Stdout,

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
 use codex_sandbox_policy::SandboxPolicy;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
+
+use super::sink::OutputSink;
 
 /// The timeout `ExecParams::default()` uses, as DESIGN.md §3 says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,8 +48,9 @@ pub struct ExecParams {
     pub helper_dirs: Vec<PathBuf>,
     /// Cancels the run: the group is killed and the call fails with `Interrupted`.
     pub cancel: CancellationToken,
-    /// Receives each chunk of output as it is read, uncapped.
-    pub on_output: Option<UnboundedSender<OutputChunk>>,
+    /// Receives each chunk of output as it is read, uncapped; reading pauses while the chunks
+    /// the receiver has not dropped fill the sink's budget (see [`output_channel`](super::output_channel)).
+    pub on_output: Option<OutputSink>,
 }
 
 impl Default for ExecParams {
@@ -111,22 +112,4 @@ pub enum InheritEnv {
     Filtered,
     /// Everything.
     All,
-}
-
-/// A piece of output, as read from the child.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputChunk {
-    /// Which stream it came from.
-    pub stream: OutputStream,
-    /// The bytes, exactly as read.
-    pub data: Bytes,
-}
-
-/// One of the child's output streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputStream {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
 }

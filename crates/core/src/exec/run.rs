@@ -9,7 +9,6 @@ use std::time::Duration;
 use codex_sandbox_policy::HelperStatus;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, Command};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -20,8 +19,9 @@ use super::collect::{Collected, Collector};
 use super::denial::sandbox_denied;
 use super::env;
 use super::output::{ExecOutput, ExitOutcome};
-use super::params::{ExecEnv, ExecParams, OutputChunk};
+use super::params::{ExecEnv, ExecParams};
 use super::reap::{Ending, wait_or_kill};
+use super::sink::OutputSink;
 use crate::error::{CodexErr, Result, SandboxErr};
 use crate::sandbox::{self, HelperSearch, Launch, LaunchContext, SandboxKind, StatusListener};
 
@@ -151,7 +151,7 @@ struct RunIo {
     /// Bytes for the child's stdin.
     stdin: Option<Vec<u8>>,
     /// Where each chunk of output goes as it is read.
-    on_output: Option<UnboundedSender<OutputChunk>>,
+    on_output: Option<OutputSink>,
 }
 
 /// Everything a run left once the child was reaped and the pipes drained.
