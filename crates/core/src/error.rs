@@ -34,6 +34,19 @@ pub enum CodexErr {
         searched: Vec<PathBuf>,
     },
 
+    /// The executable taken for `codex-linux-sandbox` is not the helper: asked to run `true`, it
+    /// did not answer on the status pipe (or could not be run at all). Nothing was run under it.
+    #[error(
+        "{} is not a working codex-linux-sandbox executable: {detail}",
+        .path.display()
+    )]
+    SandboxExecutableRejected {
+        /// The executable that was asked.
+        path: PathBuf,
+        /// What it did instead of answering.
+        detail: String,
+    },
+
     /// The response stream broke after events had been handed out, or ended without a terminal
     /// event.
     #[error("stream disconnected: {message}")]
@@ -320,7 +333,9 @@ impl CodexErr {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             CodexErr::Sandbox(err) => err.error_code(),
-            CodexErr::SandboxExecutableNotFound { .. } => ErrorCode::SandboxExecutableNotFound,
+            // A helper that is not one is, for the caller, no helper found: the fix is the same.
+            CodexErr::SandboxExecutableNotFound { .. }
+            | CodexErr::SandboxExecutableRejected { .. } => ErrorCode::SandboxExecutableNotFound,
             // A failed request is a stream that broke before its first event.
             CodexErr::Stream { .. } | CodexErr::Transport(_) => ErrorCode::StreamDisconnected,
             CodexErr::Timeout { .. } | CodexErr::HeadersTimeout { .. } => ErrorCode::StreamTimeout,

@@ -264,6 +264,10 @@ impl From<&CodexErr> for NativeError {
                 message,
                 searched: searched.iter().map(|p| p.display().to_string()).collect(),
             },
+            CodexErr::SandboxExecutableRejected { path, .. } => NativeError::SandboxExeNotFound {
+                message,
+                searched: vec![path.display().to_string()],
+            },
             CodexErr::Stream {
                 events_received,
                 source,

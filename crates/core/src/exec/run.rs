@@ -86,8 +86,10 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
                 explicit: &sandbox_executable,
                 dirs: &helper_dirs,
             },
+            cancel: &cancel,
         },
-    )?;
+    )
+    .await?;
     let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
     let started = Instant::now();
     let mut child =

@@ -165,9 +165,50 @@ async fn an_exec_failure_inside_the_sandbox_is_enoent_like_outside() {
 }
 
 #[tokio::test]
-async fn a_helper_that_reports_nothing_is_not_trusted() {
+async fn a_stand_in_that_never_reports_is_refused_before_the_command_runs() {
     let dir = tempfile::tempdir().unwrap();
     let helper = fake_helper(dir.path(), &[], true);
+    let error = exec(sandboxed(dir.path(), helper.clone(), "touch ran"))
+        .await
+        .unwrap_err();
+    match &error {
+        CodexErr::SandboxExecutableRejected { path, .. } => assert_eq!(*path, helper),
+        other => panic!("expected a rejected helper, got {other:?}"),
+    }
+    assert_eq!(error.code(), "SANDBOX_EXE_NOT_FOUND");
+    assert!(
+        !dir.path().join("ran").exists(),
+        "the command ran unsandboxed"
+    );
+}
+
+#[tokio::test]
+async fn a_helper_that_falls_silent_after_answering_once_is_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Answers the first question only (the handshake), then runs commands without a word.
+    let asked = dir.path().join("asked");
+    let script = format!(
+        r#"#!/bin/bash
+if [ ! -e "{asked}" ]; then
+  touch "{asked}"
+  printf '%s\n' '{READY}' >&"$CODEX_SANDBOX_STATUS_FD"
+fi
+while [ "$1" != "--" ]; do shift; done
+shift
+exec "$@"
+"#,
+        asked = asked.display(),
+    );
+    let source = dir.path().join("helper.sh");
+    std::fs::write(&source, script).unwrap();
+    let helper = dir.path().join("codex-linux-sandbox");
+    let installed = std::process::Command::new("install")
+        .args(["-m", "755"])
+        .arg(&source)
+        .arg(&helper)
+        .status()
+        .unwrap();
+    assert!(installed.success());
     let error = exec(sandboxed(dir.path(), helper, "echo unconfirmed"))
         .await
         .unwrap_err();
