@@ -32,6 +32,7 @@ mod params;
 mod proc_stat;
 mod reap;
 mod run;
+mod scope;
 mod sink;
 
 /// Re-exported because an [`ExecOutput`] carries a [`SandboxReport`].
@@ -45,6 +46,7 @@ pub use params::{
 #[cfg(target_os = "linux")]
 pub use proc_stat::ProcStat;
 pub use run::exec;
+pub use scope::CommandScope;
 pub use sink::{
     DEFAULT_OUTPUT_IN_FLIGHT, OutputChunk, OutputReceiver, OutputSink, OutputStream, output_channel,
 };

@@ -6,6 +6,7 @@ use std::time::Duration;
 use codex_sandbox_policy::SandboxPolicy;
 use tokio_util::sync::CancellationToken;
 
+use super::scope::CommandScope;
 use super::sink::OutputSink;
 
 /// The timeout `ExecParams::default()` uses, as DESIGN.md §3 says.
@@ -51,6 +52,9 @@ pub struct ExecParams {
     /// Receives each chunk of output as it is read, uncapped; reading pauses while the chunks
     /// the receiver has not dropped fill the sink's budget (see [`output_channel`](super::output_channel)).
     pub on_output: Option<OutputSink>,
+    /// The scope the command belongs to while it runs, which can kill it (and the rest of the
+    /// scope) at once.
+    pub scope: Option<CommandScope>,
 }
 
 impl Default for ExecParams {
@@ -69,6 +73,7 @@ impl Default for ExecParams {
             helper_dirs: Vec::new(),
             cancel: CancellationToken::new(),
             on_output: None,
+            scope: None,
         }
     }
 }

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use super::child::{GroupChild, exit_signal};
+use super::child::{GroupChild, Watch, exit_signal};
 use super::collect::{Collected, Collector};
 use super::denial::sandbox_denied;
 use super::env;
@@ -56,6 +56,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         helper_dirs,
         cancel,
         on_output,
+        scope,
     } = params;
     if argv.is_empty() {
         let empty = io::Error::from_raw_os_error(libc::EINVAL);
@@ -91,9 +92,15 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
     )
     .await?;
     let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
+    // The helper's PID namespace takes every process of a sandboxed command along when it dies.
+    let watch = match launch.kind {
+        SandboxKind::None => Watch::Tree,
+        SandboxKind::Linux | SandboxKind::Seatbelt => Watch::ParentDeath,
+    };
     let started = Instant::now();
-    let mut child =
-        GroupChild::spawn(&mut command).map_err(|e| spawn_error(e, launch.program.clone()))?;
+    let mut child = GroupChild::spawn(&mut command, watch)
+        .map_err(|e| spawn_error(e, launch.program.clone()))?;
+    let _in_scope = scope.as_ref().map(|scope| scope.enter(child.id()));
     let status = launch.status_listener()?;
 
     let ended = run_to_end(
