@@ -371,6 +371,23 @@ impl CodexErr {
         }
     }
 
+    /// Whether `exec` failed because the command itself could not be started — not found, not
+    /// executable, an unusable cwd — or because the caller cancelled before it was: nothing ran,
+    /// and the reason lies with the command or the caller rather than with this machine (a
+    /// missing sandbox layer or helper, exhausted resources). A caller that takes every outcome
+    /// of a command as data (JavaScript's `reject: false`) takes these too.
+    pub fn is_command_not_started(&self) -> bool {
+        matches!(
+            self,
+            CodexErr::Cwd { .. }
+                | CodexErr::Io {
+                    syscall: "spawn",
+                    ..
+                }
+                | CodexErr::Interrupted { output: None }
+        )
+    }
+
     /// The command output this error carries (timeout, signal, denial, abort), if any.
     pub fn exec_output(&self) -> Option<&ExecOutput> {
         match self {
@@ -524,5 +541,36 @@ mod tests {
                 .starts_with("cwd /ws/gone cannot be entered: "),
         );
         assert_eq!(cwd(libc::ENOENT).code(), "ENOENT");
+    }
+
+    #[test]
+    fn only_the_commands_own_failures_to_start_are_not_started() {
+        let errno = io::Error::from_raw_os_error;
+        for started_nothing in [
+            CodexErr::io(errno(libc::ENOENT), "spawn", Some("nope".into())),
+            CodexErr::Cwd {
+                source: errno(libc::ENOTDIR),
+                path: "/etc/passwd".into(),
+            },
+            CodexErr::Interrupted { output: None },
+        ] {
+            assert!(
+                started_nothing.is_command_not_started(),
+                "{started_nothing:?}"
+            );
+        }
+        for other in [
+            CodexErr::io(errno(libc::EIO), "waitpid", None),
+            CodexErr::Spawn {
+                source: errno(libc::EMFILE),
+            },
+            CodexErr::SandboxExecutableNotFound { searched: vec![] },
+            SandboxErr::SeccompInstall {
+                detail: "EINVAL".into(),
+            }
+            .into(),
+        ] {
+            assert!(!other.is_command_not_started(), "{other:?}");
+        }
     }
 }

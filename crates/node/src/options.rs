@@ -89,7 +89,7 @@ impl From<SandboxPolicyOptions> for SandboxPolicy {
 pub struct ExecOptions {
     /// Working directory; the current one when absent.
     pub cwd: Option<String>,
-    /// Alone: the exact environment. With `inherit_env`: set over the inherited one.
+    /// Alone: the exact environment. With `inheritEnv`: set over the inherited one.
     pub env: Option<HashMap<String, String>>,
     /// How much of the caller's environment is inherited (default filtered; nothing when `env`
     /// comes alone).
