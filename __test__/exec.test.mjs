@@ -19,35 +19,13 @@ import {
   exec,
 } from 'codex-native'
 
+import { alive, waitUntil } from './helpers/processes.mjs'
+
 let dir
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'codex-exec-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Whether a process with this pid still runs (a zombie waiting for its reaper does not). */
-function alive(pid) {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return process.platform !== 'linux'
-  }
-}
-
-async function waitUntil(predicate, ms) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (predicate()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return predicate()
-}
 
 describe('exec: results', () => {
   it('resolves with the output and exit code of a successful command', async () => {

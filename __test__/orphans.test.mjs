@@ -2,11 +2,13 @@
 // (DESIGN.md §3): each test starts a Node that runs exec, ends it one way, and looks from
 // outside for the command's grandchildren — one in its process group, one that setsid'd.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { sleepers, waitUntil } from './helpers/processes.mjs'
 
 const parentScript = new URL('./helpers/orphan-parent.cjs', import.meta.url).pathname
 
@@ -15,31 +17,6 @@ beforeAll(() => {
   workspace = mkdtempSync(join(tmpdir(), 'codex-orphans-'))
 })
 afterAll(() => rmSync(workspace, { recursive: true, force: true }))
-
-/** The live processes (zombies are dead) whose command line is `sleep ARG`. */
-function sleepers(arg) {
-  const found = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'latin1') !== `sleep\0${arg}\0`) continue
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1')
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(name))
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found
-}
-
-async function waitUntil(predicate, ms) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (predicate()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return predicate()
-}
 
 let run = 0
 /** A sleep argument no other test uses: 1000 s and a unique fraction. */

@@ -577,6 +577,20 @@ mod tests {
         );
     }
 
+    /// The message and the fields of the `CodexIoError` that `err` becomes.
+    fn system_error_of(err: &CodexErr) -> (String, String, Option<i32>, String, Option<String>) {
+        match NativeError::from(err) {
+            NativeError::Eio {
+                message,
+                errno_name,
+                errno,
+                syscall,
+                path,
+            } => (message, errno_name, errno, syscall, path),
+            other => panic!("expected Eio, got {other:?}"),
+        }
+    }
+
     #[test]
     fn io_errors_carry_node_style_errno_fields() {
         let err = CodexErr::io(
@@ -584,16 +598,7 @@ mod tests {
             "spawn",
             Some("nope".into()),
         );
-        let NativeError::Eio {
-            errno_name,
-            errno,
-            syscall,
-            path,
-            ..
-        } = NativeError::from(&err)
-        else {
-            panic!("expected Eio");
-        };
+        let (_, errno_name, errno, syscall, path) = system_error_of(&err);
         assert_eq!(errno_name, "ENOENT");
         assert_eq!(errno, Some(-ENOENT));
         assert_eq!(syscall, "spawn");
@@ -602,19 +607,11 @@ mod tests {
             source: io::Error::from_raw_os_error(ENOENT),
             path: "/gone".into(),
         };
-        let NativeError::Eio {
-            message,
-            syscall,
-            path,
-            ..
-        } = NativeError::from(&cwd)
-        else {
-            panic!("expected Eio");
-        };
+        let (message, errno_name, _, syscall, path) = system_error_of(&cwd);
         assert_eq!(message, "cwd /gone does not exist");
         assert_eq!(
-            (syscall.as_str(), path.as_deref()),
-            ("chdir", Some("/gone"))
+            (errno_name.as_str(), syscall.as_str(), path.as_deref()),
+            ("ENOENT", "chdir", Some("/gone"))
         );
     }
 

@@ -10,7 +10,6 @@ use codex_core::{CodexErr, SandboxErr};
 /// Writes a stand-in helper: it records its arguments, writes `status` (one JSON line per
 /// entry) to the status fd, closes it, then execs the command after `--` unless `run` is false.
 fn fake_helper(dir: &Path, status: &[&str], run: bool) -> PathBuf {
-    let path = dir.join("codex-linux-sandbox");
     let lines: String = status.iter().map(|line| format!("{line}\n")).collect();
     let script = format!(
         r#"#!/bin/bash
@@ -25,8 +24,14 @@ shift
         args = dir.join("args").display(),
         tail = if run { "exec \"$@\"" } else { "exit 125" },
     );
-    // Installed by another process: a write fd held here could leak into a child forked by a
-    // concurrent test, and exec'ing a file open for writing fails with ETXTBSY.
+    install_helper(dir, &script)
+}
+
+/// Installs `script` as `dir/codex-linux-sandbox`, by another process: a write fd held here
+/// could leak into a child forked by a concurrent test, and exec'ing a file open for writing
+/// fails with ETXTBSY.
+fn install_helper(dir: &Path, script: &str) -> PathBuf {
+    let path = dir.join("codex-linux-sandbox");
     let source = dir.join("helper.sh");
     std::fs::write(&source, script).unwrap();
     let installed = std::process::Command::new("install")
@@ -199,16 +204,7 @@ exec "$@"
 "#,
         asked = asked.display(),
     );
-    let source = dir.path().join("helper.sh");
-    std::fs::write(&source, script).unwrap();
-    let helper = dir.path().join("codex-linux-sandbox");
-    let installed = std::process::Command::new("install")
-        .args(["-m", "755"])
-        .arg(&source)
-        .arg(&helper)
-        .status()
-        .unwrap();
-    assert!(installed.success());
+    let helper = install_helper(dir.path(), &script);
     let error = exec(sandboxed(dir.path(), helper, "echo unconfirmed"))
         .await
         .unwrap_err();
