@@ -62,23 +62,73 @@ export interface OutputChunk extends Plain<native.OutputChunkJs> {}
 
 /** Options of {@link exec}; what is left out takes the default the binding states. */
 export interface ExecOptions
-  extends Omit<native.ExecOptions, 'env' | 'inheritEnv' | 'sandbox' | 'stdin' | 'helperDirs'> {
-  /** The exact environment of the child; nothing is inherited. */
+  extends Omit<
+    native.ExecOptions,
+    'cwd' | 'env' | 'inheritEnv' | 'timeoutMs' | 'sandbox' | 'sandboxExecutable' | 'stdin' | 'helperDirs'
+  > {
+  /**
+   * Where the command starts (default: the current directory). Under `workspace-write` it is
+   * also the writable root unless `sandbox.workspaceRoot` is set — which an agent should do, so
+   * that a model-chosen cwd never widens what is writable. A cwd that does not exist or is not
+   * a directory rejects with a `CodexIoError` (`syscall: 'chdir'`, `path`: the cwd) saying so.
+   */
+  cwd?: string
+  /**
+   * Alone: the exact environment of the child, nothing inherited. With `inheritEnv` given
+   * too: variables set over the inherited environment (e.g. `{ GIT_PAGER: 'cat' }` with
+   * `inheritEnv: 'filtered'` keeps the secret filter and adds one variable); variables named
+   * here are passed whatever their name. Names must be non-empty, without `=` or NUL; values
+   * without NUL; numbers and booleans become strings, `undefined` entries are left out. A
+   * plain object: a `Map` is a `TypeError`.
+   */
   env?: Record<string, string | number | boolean | undefined>
-  /** Without `env`: `'filtered'` (default) drops every variable whose name contains KEY, SECRET or TOKEN. */
+  /**
+   * How much of this process's environment the child inherits: `'filtered'` (default) drops
+   * every variable whose name contains KEY, SECRET or TOKEN (any case); `'all'` drops nothing.
+   * Given together with `env`, `env` is set over it; `env` alone inherits nothing.
+   */
   inheritEnv?: `${native.InheritEnvMode}`
+  /**
+   * Milliseconds before the process group is killed (SIGTERM, then SIGKILL after
+   * `killGraceMs`): default 10 000; `0` or `null` for no timeout, as in Node.
+   */
+  timeoutMs?: number | null
   /** The sandbox; none by default. */
   sandbox?: SandboxPolicy
-  /** Aborting kills the process group; an already-aborted signal rejects without spawning. */
+  /**
+   * The `codex-linux-sandbox` to use (Linux), tried alone. Before the first command runs
+   * under a given executable it must answer the helper's status protocol (it is asked to run
+   * `true` read-only; about one sandboxed `true` of cost, once per path and file); anything
+   * else — a stand-in that just runs its arguments — is refused with
+   * {@link SandboxExecutableNotFoundError} and the command never runs. A wrapper that `exec`s
+   * the real helper with the same arguments answers through it and works.
+   */
+  sandboxExecutable?: string
+  /**
+   * Aborting kills the process group and rejects with {@link InterruptedError} (or resolves
+   * with `aborted: true` under `reject: false`); an already-aborted signal runs nothing. An
+   * `AbortSignal`, or any object with `aborted`, `addEventListener` and `removeEventListener`.
+   */
   signal?: AbortSignal
-  /** The child's standard input (default: `/dev/null`). */
-  stdin?: string | Buffer | Uint8Array
-  /** `false`: resolve with the result on timeout, signal, denial and abort instead of rejecting. */
+  /**
+   * The child's standard input (default: `/dev/null`): a string (UTF-8) or any
+   * `ArrayBufferView` — a Buffer, a typed array or a DataView, from this realm or another.
+   */
+  stdin?: string | ArrayBufferView
+  /**
+   * `false`: resolve with the result whenever the command or the caller decided the outcome —
+   * a timeout, a signal, a sandbox denial, an abort, and a command that never started (not
+   * found, not executable, an unusable cwd, aborted first; its `startError` says which).
+   * Failures of this machine (sandbox setup, a missing helper) and bad arguments still reject.
+   */
   reject?: boolean
   /**
-   * Called with each chunk of output as it arrives (uncapped), before the promise settles. An
-   * exception it throws is reported as an uncaught exception, as from a stream's `data` listener;
-   * the command keeps running.
+   * Called with each chunk of output as it is read (uncapped), before the promise settles. At
+   * most 1 MiB is read ahead of it: while the callback is behind, the child's pipes are not
+   * read and the command blocks on its writes, as with a paused Node stream — memory stays
+   * flat, and timeouts and aborts still end the command on time. Calls are one at a time, the
+   * event loop turning between them. An exception it throws is reported as an uncaught
+   * exception, as from a stream's `data` listener; the command keeps running.
    */
   onOutput?: (chunk: OutputChunk) => void
 }
@@ -87,19 +137,53 @@ export interface ExecOptions
 export interface SandboxInfo extends Plain<native.SandboxInfo> {}
 
 /** Everything a finished, killed or denied command left behind. */
-export interface ExecResult extends Omit<native.ExecResult, 'signal' | 'sandbox'> {
+export interface ExecResult extends Omit<native.ExecResult, 'signal' | 'sandbox' | 'startError'> {
   /** The signal that ended the process, e.g. `'SIGSEGV'`. */
   signal: NodeJS.Signals | null
   sandbox: SandboxInfo
+  /**
+   * Why the command never started — not found or not executable ({@link CodexIoError},
+   * `syscall: 'spawn'`), an unusable cwd (`syscall: 'chdir'`), aborted first
+   * ({@link InterruptedError}) — in a result that `reject: false` resolves with; `null` when it
+   * started.
+   */
+  startError: CodexIoError | InterruptedError | null
 }
 
 /**
  * Runs `argv` (no shell). Resolves for any exit code; rejects with {@link TimeoutError},
- * {@link SignalError}, {@link SandboxDeniedError} or {@link InterruptedError} (each with the partial
- * `result`; resolved instead with `reject: false`), and always rejects when nothing could be run
- * ({@link CodexIoError} `ENOENT`, sandbox setup errors, an abort before spawning).
+ * {@link SignalError}, {@link SandboxDeniedError} or {@link InterruptedError} (each an
+ * {@link ExecError}, with the partial `result`), and when nothing could be run
+ * ({@link CodexIoError} `ENOENT` or an unusable cwd, sandbox setup errors, an abort before
+ * spawning). With `reject: false` it resolves for all of these but the machine's own failures.
+ *
+ * Commands that are still running when this process ends — however it ends, SIGKILL
+ * included — are killed with their process group and every descendant (Linux), as are the
+ * processes left in the group of a command that exited; so are those of a Worker that is
+ * terminated. Unsandboxed descendants that left the group after their parent exited cannot be
+ * found; the sandbox's PID namespace takes everything along.
+ * @throws {TypeError} naming the option, before anything runs: argv not an array of strings
+ *   (holes, NUL bytes), an env name with `=`, a half-shaped signal…
  */
 export function exec(argv: string[], options?: ExecOptions): Promise<ExecResult>
+
+/** Limits of {@link formatOutputForModel}. */
+export interface FormatOptions {
+  /** Most bytes (UTF-8) of output kept (default 10 240, as codex). */
+  maxBytes?: number
+  /** Most lines of output kept (default 256, as codex). */
+  maxLines?: number
+}
+
+/**
+ * `result` as text for a model, in the shape codex gives its own tool output: one line saying
+ * how the command ended (`Exit code: 1`, a timeout, a signal, a sandbox denial, an abort, or
+ * why it never started), `Wall time: … seconds`, then `Output:` and the interleaved output. An
+ * output over either limit keeps whole lines from the head and the tail within both, joined
+ * by a line saying how many lines and bytes were left out; a single line too long for the
+ * budget is cut at character boundaries. Pure: it only reads the result.
+ */
+export function formatOutputForModel(result: ExecResult, options?: FormatOptions): string
 
 /** What this machine enforces, and what to do about what is missing. */
 export interface SandboxSupport extends native.SandboxSupportJs {}
@@ -188,6 +272,19 @@ export declare class CodexError extends Error {
 }
 /** A failure of a command's run or of its sandbox. */
 export declare class SandboxError extends CodexError {}
+/**
+ * Any error of {@link exec} that carries the run's `result`: {@link TimeoutError},
+ * {@link SignalError}, {@link SandboxDeniedError}, and {@link InterruptedError} once the
+ * command had started. A check rather than a parent class (those keep their parents):
+ * `error instanceof ExecError` holds exactly when `error` is a `CodexError` with a `result`,
+ * and narrows to a type that has one. Not constructed.
+ */
+export declare abstract class ExecError extends CodexError {
+  result: ExecResult
+  static [Symbol.hasInstance](
+    value: unknown,
+  ): value is TimeoutError | SignalError | SandboxDeniedError | (InterruptedError & { result: ExecResult })
+}
 /** A sandboxed command failed and the evidence says the sandbox caused it. */
 export declare class SandboxDeniedError extends SandboxError {
   code: 'SANDBOX_DENIED'

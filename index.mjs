@@ -11,10 +11,12 @@ const codex = require('./index.js')
 export const {
   exec,
   sandboxSupport,
+  formatOutputForModel,
   ResponsesClient,
   ResponseStream,
   CodexError,
   SandboxError,
+  ExecError,
   SandboxDeniedError,
   TimeoutError,
   SignalError,

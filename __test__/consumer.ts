@@ -2,6 +2,8 @@
 // resolve through the package's exports map and describe the API as it is used.
 import {
   CodexError,
+  CodexIoError,
+  ExecError,
   type ExecResult,
   InterruptedError,
   type ResponseEvent,
@@ -11,6 +13,7 @@ import {
   type SandboxSupport,
   TimeoutError,
   exec,
+  formatOutputForModel,
   sandboxSupport,
 } from 'codex-native'
 
@@ -26,6 +29,32 @@ export async function runTests(signal: AbortSignal): Promise<number | null> {
   })
   if (result.signal === 'SIGSEGV' || result.sandbox.kind === 'linux') return null
   return result.exitCode
+}
+
+// An agent's tool call: every outcome becomes text for the model, typed all the way.
+export async function runForModel(argv: string[], workdir: string): Promise<string> {
+  try {
+    const result = await exec(argv, {
+      cwd: workdir,
+      env: { GIT_PAGER: 'cat' },
+      inheritEnv: 'filtered',
+      timeoutMs: 0,
+      sandbox: { mode: 'workspace-write', workspaceRoot: '/work/repo' },
+      stdin: new Uint16Array([0x6968]),
+    })
+    return formatOutputForModel(result, { maxBytes: 8192, maxLines: 200 })
+  } catch (error) {
+    // Narrows to the errors that carry a result: no cast, no optional chaining.
+    if (error instanceof ExecError) return formatOutputForModel(error.result)
+    if (error instanceof CodexIoError) return `${error.code} ${error.syscall} ${error.path ?? ''}`
+    throw error
+  }
+}
+
+export async function neverRejectsForTheCommand(argv: string[]): Promise<string> {
+  const result = await exec(argv, { reject: false })
+  const why: CodexIoError | InterruptedError | null = result.startError
+  return why === null ? formatOutputForModel(result) : why.message
 }
 
 export async function explain(error: unknown): Promise<string> {

@@ -13,7 +13,7 @@ const { ErrorCode } = require('../lib/native.js')
 const { CLASS_BY_CODE } = require('../lib/errors.js')
 const CODES = Object.values(ErrorCode)
 const CLASSES = Object.values(cjs).filter((value) => value.prototype instanceof Error)
-const BASES = [cjs.CodexError, cjs.SandboxError]
+const BASES = [cjs.CodexError, cjs.SandboxError, cjs.ExecError]
 
 describe('error classes', () => {
   it('every native error code has a class, and every class a native code', () => {
@@ -63,7 +63,7 @@ describe('entry points', () => {
     const { readFile } = await import('node:fs/promises')
     const dts = await readFile(new URL('../index.d.ts', import.meta.url), 'utf8')
     for (const name of Object.keys(cjs)) {
-      expect(dts).toMatch(new RegExp(`export (declare )?(class|function) ${name}\\b`))
+      expect(dts).toMatch(new RegExp(`export (declare )?(abstract )?(class|function) ${name}\\b`))
     }
   })
 

@@ -1,50 +1,31 @@
 // exec through the public API: every behaviour of DESIGN.md §3.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runInNewContext } from 'node:vm'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import {
   CodexError,
   CodexIoError,
+  ExecError,
   InterruptedError,
   SandboxError,
+  SandboxExecutableNotFoundError,
   SignalError,
   TimeoutError,
   exec,
 } from 'codex-native'
+
+import { alive, waitUntil } from './helpers/processes.mjs'
 
 let dir
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'codex-exec-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Whether a process with this pid still runs (a zombie waiting for its reaper does not). */
-function alive(pid) {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return process.platform !== 'linux'
-  }
-}
-
-async function waitUntil(predicate, ms) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (predicate()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return predicate()
-}
 
 describe('exec: results', () => {
   it('resolves with the output and exit code of a successful command', async () => {
@@ -152,6 +133,22 @@ describe('exec: environment', () => {
     const result = await exec(['/usr/bin/env'], { env: { ONLY: 'this', MY_TOKEN: 'kept', N: 3 } })
     expect(result.stdout.trim().split('\n').sort()).toEqual(['MY_TOKEN=kept', 'N=3', 'ONLY=this'])
   })
+
+  it('sets env over the inherited environment when inheritEnv is given too', async () => {
+    process.env.CODEX_TEST_API_KEY = 'k'
+    process.env.CODEX_TEST_PLAIN = 'p'
+    try {
+      const env = { GIT_PAGER: 'cat', MY_TOKEN: 'mine', CODEX_TEST_PLAIN: 'replaced' }
+      const filtered = (await exec(['env'], { env, inheritEnv: 'filtered' })).stdout.split('\n')
+      expect(filtered).toEqual(expect.arrayContaining(['GIT_PAGER=cat', 'MY_TOKEN=mine', 'CODEX_TEST_PLAIN=replaced', `PATH=${process.env.PATH}`]))
+      expect(filtered.join('\n')).not.toContain('CODEX_TEST_API_KEY')
+      const all = (await exec(['env'], { env, inheritEnv: 'all' })).stdout.split('\n')
+      expect(all).toEqual(expect.arrayContaining(['GIT_PAGER=cat', 'CODEX_TEST_API_KEY=k']))
+    } finally {
+      delete process.env.CODEX_TEST_API_KEY
+      delete process.env.CODEX_TEST_PLAIN
+    }
+  })
 })
 
 describe('exec: timeouts, signals, aborts', () => {
@@ -187,6 +184,13 @@ describe('exec: timeouts, signals, aborts', () => {
     expect(result.signal).toBe('SIGKILL')
     expect(Date.now() - started).toBeGreaterThanOrEqual(450)
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('never times out with timeoutMs: 0, as in Node (100 runs)', async () => {
+    const results = []
+    for (let run = 0; run < 100; run++) results.push(await exec(['sh', '-c', 'echo $$'], { timeoutMs: 0 }))
+    expect(results.filter((result) => result.timedOut || result.exitCode !== 0 || result.signal !== null)).toEqual([])
+    expect(results.every((result) => /^\d+\n$/.test(result.stdout))).toBe(true)
   })
 
   it('allows no timeout with timeoutMs: null', async () => {
@@ -259,19 +263,79 @@ describe('exec: timeouts, signals, aborts', () => {
 })
 
 describe('exec: failures to start', () => {
-  it('rejects with CodexIoError ENOENT for a missing command, even with reject: false', async () => {
-    const error = await exec(['codex-no-such-command'], { reject: false }).catch((e) => e)
+  it('rejects with CodexIoError ENOENT for a missing command, without a result', async () => {
+    const error = await exec(['codex-no-such-command']).catch((e) => e)
     expect(error).toBeInstanceOf(CodexIoError)
     expect(error.code).toBe('ENOENT')
     expect(error.errno).toBe(-2)
     expect(error.syscall).toBe('spawn')
     expect(error.path).toBe('codex-no-such-command')
+    expect(error).not.toHaveProperty('result')
+    expect(error).not.toBeInstanceOf(ExecError)
   })
 
-  it('rejects with CodexIoError for a missing cwd', async () => {
-    const error = await exec(['true'], { cwd: join(dir, 'missing') }).catch((e) => e)
+  it('names the cwd when it does not exist or is not a directory', async () => {
+    const missing = join(dir, 'missing')
+    const error = await exec(['true'], { cwd: missing }).catch((e) => e)
     expect(error).toBeInstanceOf(CodexIoError)
-    expect(error.code).toBe('ENOENT')
+    expect(error).toMatchObject({ code: 'ENOENT', syscall: 'chdir', path: missing })
+    expect(error.message).toBe(`cwd ${missing} does not exist`)
+    const file = join(dir, 'a-file')
+    writeFileSync(file, '')
+    const notDir = await exec(['true'], { cwd: file }).catch((e) => e)
+    expect(notDir).toMatchObject({ code: 'ENOTDIR', syscall: 'chdir', path: file })
+    expect(notDir.message).toBe(`cwd ${file} is not a directory`)
+  })
+
+  it('with reject: false, resolves with a result whose startError says why nothing started', async () => {
+    const missing = await exec(['codex-no-such-command'], { reject: false })
+    expect(missing).toMatchObject({ exitCode: null, signal: null, timedOut: false, aborted: false, stdout: '', durationMs: 0 })
+    expect(missing.startError).toBeInstanceOf(CodexIoError)
+    expect(missing.startError).toMatchObject({ code: 'ENOENT', syscall: 'spawn', path: 'codex-no-such-command' })
+    const noCwd = await exec(['true'], { cwd: join(dir, 'missing'), reject: false })
+    expect(noCwd.startError.message).toMatch(/^cwd .* does not exist$/)
+    const marker = join(dir, 'aborted-first')
+    const aborted = await exec(['touch', marker], { signal: AbortSignal.abort(), reject: false })
+    expect(aborted.aborted).toBe(true)
+    expect(aborted.startError).toBeInstanceOf(InterruptedError)
+    expect(existsSync(marker)).toBe(false)
+    // A run that started has no startError.
+    expect((await exec(['true'], { reject: false })).startError).toBeNull()
+    expect((await exec(['sleep', '5'], { timeoutMs: 50, reject: false })).startError).toBeNull()
+  })
+
+  it('with reject: false, still rejects when this machine cannot run it', async () => {
+    const error = await exec(['true'], {
+      sandbox: { mode: 'read-only' },
+      sandboxExecutable: join(dir, 'no-such-helper'),
+      reject: false,
+    }).catch((e) => e)
+    expect(error).toBeInstanceOf(process.platform === 'linux' ? SandboxExecutableNotFoundError : CodexError)
+  })
+})
+
+describe('ExecError', () => {
+  it('is what every error carrying a result is an instance of, and nothing else', async () => {
+    const timeout = await exec(['sleep', '5'], { timeoutMs: 50 }).catch((e) => e)
+    expect(timeout).toBeInstanceOf(ExecError)
+    expect(timeout.result.timedOut).toBe(true)
+    const signal = await exec(['sh', '-c', 'kill -USR1 $$']).catch((e) => e)
+    expect(signal).toBeInstanceOf(SignalError)
+    expect(signal).toBeInstanceOf(ExecError)
+    const controller = new AbortController()
+    const aborted = exec(['sleep', '5'], { signal: controller.signal }).catch((e) => e)
+    setTimeout(() => controller.abort(), 50)
+    expect(await aborted).toBeInstanceOf(ExecError)
+    const abortedFirst = await exec(['true'], { signal: AbortSignal.abort() }).catch((e) => e)
+    expect(abortedFirst).toBeInstanceOf(InterruptedError)
+    expect(abortedFirst).not.toBeInstanceOf(ExecError)
+    expect(await exec(['codex-no-such-command']).catch((e) => e)).not.toBeInstanceOf(ExecError)
+    expect(new Error('x')).not.toBeInstanceOf(ExecError)
+    expect(null).not.toBeInstanceOf(ExecError)
+  })
+
+  it('is not constructed', () => {
+    expect(() => new ExecError('x')).toThrow(TypeError)
   })
 })
 
@@ -289,15 +353,62 @@ describe('exec: bad arguments name the option', () => {
     [['true'], { inheritEnv: 'some' }, TypeError, /options.inheritEnv/],
     [['true'], { stdin: 42 }, TypeError, /options.stdin/],
     [['true'], { signal: {} }, TypeError, /options.signal must be an AbortSignal/],
+    [['true'], { signal: { aborted: false, addEventListener() {} } }, TypeError, /options.signal must be an AbortSignal/],
+    [['true', , 'x'], {}, TypeError, /argv\[1\] must be a string \(the array has a hole there\)/],
+    [['true', 'a\0b'], {}, TypeError, /argv\[1\] must not contain NUL bytes/],
+    [{ length: 1, 0: 'true' }, {}, TypeError, /argv must be a non-empty array of strings/],
+    [new Proxy(['echo', 'x'], { get: (target, key) => (key === '1' ? 42 : target[key]) }), {}, TypeError, /argv\[1\] must be a string/],
+    [['true'], { env: new Map([['A', '1']]) }, TypeError, /options.env must be a plain object of strings, not a Map/],
+    [['true'], { env: { 'A=B': 'x' } }, TypeError, /options.env: the variable name "A=B" must not contain '='/],
+    [['true'], { env: { '': 'x' } }, TypeError, /options.env must not have an empty variable name/],
+    [['true'], { env: { 'A\0': 'x' } }, TypeError, /options.env.A\0 must not contain NUL bytes/],
+    [['true'], { env: { A: 'x\0y' } }, TypeError, /options.env.A must not contain NUL bytes/],
+    [['true'], { cwd: '/tmp\0x' }, TypeError, /options.cwd must not contain NUL bytes/],
+    [['true'], { cwd: '' }, TypeError, /options.cwd must not be empty/],
+    [['true'], { cwd: 7 }, TypeError, /options.cwd must be a string/],
+    [['true'], { sandboxExecutable: '/x\0' }, TypeError, /options.sandboxExecutable must not contain NUL bytes/],
+    [['true'], { sandbox: { mode: 'workspace-write', writableRoots: ['/a\0'] } }, TypeError, /options.sandbox.writableRoots\[0\] must not contain NUL/],
+    [['true'], { stdin: new ArrayBuffer(2) }, TypeError, /options.stdin must be a string or an ArrayBufferView/],
     [['true'], { onOutput: 'x' }, TypeError, /options.onOutput must be a function/],
     [['true'], { timeout: 5 }, TypeError, /options.timeout is not a known option/],
     [['true'], 'options', TypeError, /options must be an object/],
   ]
   for (const [argv, options, Class, message] of cases) {
-    it(`${JSON.stringify(options)} / ${JSON.stringify(argv)}`, async () => {
+    it(`${message.source}`, async () => {
       const error = await exec(argv, options).catch((e) => e)
       expect(error).toBeInstanceOf(Class)
       expect(error.message).toMatch(message)
     })
   }
+
+  it('refuses before anything runs', async () => {
+    const marker = join(dir, 'must-not-run')
+    for (const options of [{ env: new Map() }, { signal: { aborted: false, addEventListener() {} } }, { cwd: 'x\0' }]) {
+      await expect(exec(['touch', marker], options)).rejects.toBeInstanceOf(TypeError)
+    }
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it('takes a Proxy of an array, a duck-typed signal and any ArrayBufferView, from any realm', async () => {
+    expect((await exec(new Proxy(['echo', 'proxied'], {}))).stdout).toBe('proxied\n')
+    const listeners = new Set()
+    const signal = {
+      aborted: false,
+      addEventListener: (_type, listener) => listeners.add(listener),
+      removeEventListener: (_type, listener) => listeners.delete(listener),
+    }
+    const pending = exec(['sleep', '5'], { signal, reject: false })
+    setTimeout(() => {
+      signal.aborted = true
+      for (const listener of listeners) listener()
+    }, 50)
+    expect((await pending).aborted).toBe(true)
+    expect(listeners.size).toBe(0)
+    const foreign = runInNewContext('new Uint8Array([104, 105])')
+    expect(foreign instanceof Uint8Array).toBe(false)
+    expect((await exec(['cat'], { stdin: foreign })).stdout).toBe('hi')
+    expect((await exec(['cat'], { stdin: new Uint16Array([0x6968]) })).stdout).toBe('hi')
+    const view = new DataView(new Uint8Array([0, 111, 107, 0]).buffer, 1, 2)
+    expect((await exec(['cat'], { stdin: view })).stdout).toBe('ok')
+  })
 })

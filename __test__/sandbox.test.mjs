@@ -1,5 +1,5 @@
 // Sandboxed exec through the public API (Linux: the packaged codex-linux-sandbox helper).
-import { existsSync, mkdtempSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import {
   CodexError,
+  CodexIoError,
   SandboxDeniedError,
   SandboxError,
   SandboxExecutableNotFoundError,
@@ -124,6 +125,63 @@ describe.runIf(process.platform === 'linux')('sandboxed exec on Linux', () => {
     expect(denied.stdout.trim()).toMatch(/EPERM|EACCES/)
     const allowed = await exec(probe, { cwd: workspace, sandbox: { mode: 'workspace-write', networkAccess: true } })
     expect(allowed.stdout.trim()).toBe('ECONNREFUSED')
+  })
+
+  it('makes workspaceRoot writable, never a cwd outside it', async () => {
+    const root = mkdtempSync(join(outside, 'root-'))
+    const elsewhere = mkdtempSync(join(outside, 'elsewhere-'))
+    const policy = { mode: 'workspace-write', workspaceRoot: root, excludeTmp: true }
+    const inside = await exec(['touch', join(root, 'written')], { cwd: elsewhere, sandbox: policy })
+    expect(inside.exitCode).toBe(0)
+    expect(existsSync(join(root, 'written'))).toBe(true)
+    // The model's cwd is where the command starts, not what it may write.
+    const denied = await exec(['touch', 'here'], { cwd: elsewhere, sandbox: policy, reject: false })
+    expect(denied.exitCode).not.toBe(0)
+    expect(denied.sandboxDenied).toBe(true)
+    expect(existsSync(join(elsewhere, 'here'))).toBe(false)
+    // Without workspaceRoot the cwd is the root, as before.
+    await exec(['touch', 'here'], { cwd: elsewhere, sandbox: { mode: 'workspace-write', excludeTmp: true } })
+    expect(existsSync(join(elsewhere, 'here'))).toBe(true)
+  })
+
+  it('names a missing cwd, not the helper', async () => {
+    const missing = join(workspace, 'gone')
+    const error = await exec(['true'], { cwd: missing, sandbox: workspaceWrite }).catch((e) => e)
+    expect(error).toBeInstanceOf(CodexIoError)
+    expect(error).toMatchObject({ code: 'ENOENT', syscall: 'chdir', path: missing })
+    expect(error.message).toBe(`cwd ${missing} does not exist`)
+    expect(error.message).not.toMatch(/codex-linux-sandbox/)
+  })
+
+  it('refuses a sandboxExecutable that does not answer the status protocol before the command runs', async () => {
+    const marker = join(workspace, 'ran-unsandboxed')
+    // A stand-in that runs its command, as a wrapper that forgot the helper would.
+    const standIn = join(workspace, 'stand-in')
+    writeFileSync(standIn, '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n', { mode: 0o755 })
+    const error = await exec(['touch', marker], { cwd: workspace, sandbox: workspaceWrite, sandboxExecutable: standIn, reject: false }).catch((e) => e)
+    expect(error).toBeInstanceOf(SandboxExecutableNotFoundError)
+    expect(error.searched).toEqual([standIn])
+    expect(error.message).toMatch(/not a working codex-linux-sandbox/)
+    expect(existsSync(marker)).toBe(false)
+    // A wrapper that hands over to the real helper answers through it, and works.
+    const wrapper = join(workspace, 'wrapper')
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify((await sandboxSupport()).helperPath)} "$@"\n`, { mode: 0o755 })
+    const wrapped = await exec(['touch', marker], { cwd: workspace, sandbox: workspaceWrite, sandboxExecutable: wrapper })
+    expect(wrapped.sandbox.kind).toBe('linux')
+    expect(existsSync(marker)).toBe(true)
+  })
+
+  it('asks a replaced helper again', async () => {
+    const marker = join(workspace, 'after-swap')
+    const helper = join(workspace, 'swapped-helper')
+    copyFileSync((await sandboxSupport()).helperPath, helper)
+    chmodSync(helper, 0o755)
+    await exec(['true'], { cwd: workspace, sandbox: workspaceWrite, sandboxExecutable: helper })
+    rmSync(helper)
+    writeFileSync(helper, '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift\nexec "$@"\n', { mode: 0o755 })
+    const error = await exec(['touch', marker], { cwd: workspace, sandbox: workspaceWrite, sandboxExecutable: helper }).catch((e) => e)
+    expect(error).toBeInstanceOf(SandboxExecutableNotFoundError)
+    expect(existsSync(marker)).toBe(false)
   })
 
   it('reports every searched path when the helper is missing', async () => {

@@ -10,19 +10,32 @@ const { CancelToken } = require('./native.js')
 const { abortedBeforeStart } = require('./errors.js')
 
 /**
- * A token that `signal` cancels, and `release` to stop listening once the operation is over.
+ * Throws the `InterruptedError` of an operation that must not start because `signal` is
+ * already aborted.
+ * @param {AbortSignal | undefined} signal
+ * @throws {InterruptedError}
+ */
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortedBeforeStart(signal)
+}
+
+/**
+ * A token that `signal` cancels, and `release` to stop listening once the operation is over. A
+ * signal that is already aborted gives a token that is already cancelled: the native operation
+ * then ends before it starts anything.
  * @param {AbortSignal | undefined} signal
  * @returns {{ token: InstanceType<typeof CancelToken>, release: () => void }}
- * @throws {InterruptedError} when `signal` is already aborted: nothing
- *   should start
  */
 function cancelTokenFor(signal) {
-  if (signal?.aborted) throw abortedBeforeStart(signal)
   const token = new CancelToken()
   if (signal === undefined) return { token, release: () => {} }
+  if (signal.aborted) {
+    token.cancel()
+    return { token, release: () => {} }
+  }
   const onAbort = () => token.cancel()
   signal.addEventListener('abort', onAbort, { once: true })
   return { token, release: () => signal.removeEventListener('abort', onAbort) }
 }
 
-module.exports = { cancelTokenFor }
+module.exports = { cancelTokenFor, throwIfAborted }

@@ -28,6 +28,22 @@ class CodexError extends Error {
 class SandboxError extends CodexError {}
 
 /**
+ * Any error of `exec` that carries the run's `result`: `TimeoutError`, `SignalError`,
+ * `SandboxDeniedError`, and `InterruptedError` once the command had started. It is a check
+ * rather than a parent class (those classes keep their parents): `error instanceof ExecError`
+ * holds exactly when `error` is a `CodexError` with a `result`.
+ */
+class ExecError extends CodexError {
+  constructor() {
+    throw new TypeError('ExecError is not constructed: it is the test `instanceof ExecError` for errors that carry a result')
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value instanceof CodexError && typeof value.result === 'object' && value.result !== null
+  }
+}
+
+/**
  * A sandboxed command failed and the evidence says the sandbox caused it; `exitCode`, `stdout`
  * and `stderr` are its result's.
  */
@@ -112,10 +128,9 @@ const CLASS_BY_CODE = new Map([
   [ErrorCode.InvalidArgument, TypeError],
 ])
 
-/** Every public error class by name: the two bases and each class of `CLASS_BY_CODE`. */
-const classes = { CodexError, SandboxError }
-Object.defineProperty(CodexError, 'code', { value: undefined, configurable: true })
-Object.defineProperty(SandboxError, 'code', { value: undefined, configurable: true })
+/** Every public error class by name: the bases, `ExecError` and each class of `CLASS_BY_CODE`. */
+const classes = { CodexError, SandboxError, ExecError }
+for (const Base of Object.values(classes)) Object.defineProperty(Base, 'code', { value: undefined, configurable: true })
 for (const [code, Class] of CLASS_BY_CODE) {
   if (!(Class.prototype instanceof CodexError)) continue
   Object.defineProperty(Class, 'code', { value: code, configurable: true })

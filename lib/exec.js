@@ -5,19 +5,20 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const binding = require('./native.js')
-const { cancelTokenFor } = require('./abort.js')
+const { cancelTokenFor, throwIfAborted } = require('./abort.js')
 const { fromNative, reportingThrows } = require('./errors.js')
 const {
+  checkArgv,
   checkBoolean,
   checkCount,
+  checkEnv,
   checkFunction,
   checkKnownKeys,
   checkMillis,
   checkObject,
+  checkPath,
   checkPolicy,
   checkSignal,
-  checkString,
-  checkStringRecord,
 } = require('./validate.js')
 
 const EXEC_OPTIONS = new Set([
@@ -68,8 +69,8 @@ function installedHelperDirs() {
 function nativeExecOptions(options) {
   checkKnownKeys('options', options, EXEC_OPTIONS)
   const native = {}
-  if (options.cwd !== undefined) native.cwd = checkString('options.cwd', options.cwd)
-  if (options.env !== undefined) native.env = checkStringRecord('options.env', options.env)
+  if (options.cwd !== undefined) native.cwd = checkPath('options.cwd', options.cwd)
+  if (options.env !== undefined) native.env = checkEnv('options.env', options.env)
   if (options.inheritEnv !== undefined) {
     if (options.inheritEnv !== 'filtered' && options.inheritEnv !== 'all') {
       throw new TypeError("options.inheritEnv must be 'filtered' or 'all'")
@@ -81,13 +82,9 @@ function nativeExecOptions(options) {
   }
   if (options.killGraceMs !== undefined) native.killGraceMs = checkMillis('options.killGraceMs', options.killGraceMs)
   if (options.maxOutputBytes !== undefined) native.maxOutputBytes = checkCount('options.maxOutputBytes', options.maxOutputBytes)
-  if (options.stdin !== undefined) {
-    if (typeof options.stdin === 'string') native.stdin = Buffer.from(options.stdin)
-    else if (options.stdin instanceof Uint8Array) native.stdin = Buffer.from(options.stdin.buffer, options.stdin.byteOffset, options.stdin.byteLength)
-    else throw new TypeError('options.stdin must be a string, a Buffer or a Uint8Array')
-  }
+  if (options.stdin !== undefined) native.stdin = stdinBytes(options.stdin)
   if (options.sandboxExecutable !== undefined) {
-    native.sandboxExecutable = checkString('options.sandboxExecutable', options.sandboxExecutable)
+    native.sandboxExecutable = checkPath('options.sandboxExecutable', options.sandboxExecutable)
   }
   if (options.sandbox !== undefined) {
     native.sandbox = checkPolicy('options.sandbox', options.sandbox)
@@ -99,6 +96,17 @@ function nativeExecOptions(options) {
   return native
 }
 
+/**
+ * `stdin` as a Buffer over the same memory: a string (UTF-8) or any `ArrayBufferView` — a
+ * Buffer, a typed array or a DataView, from this realm or another (`ArrayBuffer.isView` does
+ * not look at prototypes).
+ */
+function stdinBytes(stdin) {
+  if (typeof stdin === 'string') return Buffer.from(stdin)
+  if (ArrayBuffer.isView(stdin)) return Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength)
+  throw new TypeError('options.stdin must be a string or an ArrayBufferView (Buffer, Uint8Array, DataView…)')
+}
+
 /** `onOutput` as the binding calls it: chunks, then a `null` that marks the end of the output. */
 function outputCallback(onOutput) {
   return reportingThrows((chunk) => {
@@ -108,28 +116,38 @@ function outputCallback(onOutput) {
 
 /**
  * Runs a command (no shell). Resolves with its result for any exit code; rejects with a
- * `CodexError` on timeout, signal, sandbox denial or abort (or resolves with the partial result
- * when `reject: false`), and always rejects when the command could not be started.
+ * `CodexError` on timeout, signal, sandbox denial or abort, and when the command could not be
+ * started. With `reject: false` it resolves instead for everything the command or the caller
+ * caused — the partial result of a timeout, signal, denial or abort, and a result whose
+ * `startError` says why a command never started (not found, not executable, an unusable cwd,
+ * aborted first) — and rejects only when this machine could not run it (sandbox setup, helper,
+ * resources) or the arguments are wrong.
  * @param {string[]} argv
  * @param {import('../index').ExecOptions} [options]
  * @returns {Promise<import('../index').ExecResult>}
  */
 async function exec(argv, options) {
-  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((arg) => typeof arg === 'string')) {
-    throw new TypeError('argv must be a non-empty array of strings')
-  }
+  const command = checkArgv('argv', argv)
   const opts = checkObject('options', options)
   const native = nativeExecOptions(opts)
+  const reject = opts.reject !== false
+  if (reject) throwIfAborted(opts.signal)
   const { token, release } = cancelTokenFor(opts.signal)
   let outcome
   try {
-    outcome = await binding.exec(argv, native, token, opts.onOutput && outputCallback(opts.onOutput))
+    outcome = await binding.exec(command, native, token, opts.onOutput && outputCallback(opts.onOutput))
   } finally {
     release()
   }
-  if (outcome.type === 'done') return outcome.result
-  if (opts.reject === false && outcome.result !== null) return outcome.result
-  throw fromNative(outcome.error, outcome.result)
+  const { result } = outcome
+  if (result !== null) result.startError = result.startError === null ? null : fromNative(result.startError)
+  if (outcome.type === 'done') return result
+  if (outcome.type === 'notStarted') {
+    if (reject) throw result.startError
+    return result
+  }
+  if (!reject && result !== null) return result
+  throw fromNative(outcome.error, result)
 }
 
 /**

@@ -2,7 +2,7 @@
 /** The streaming client for the OpenAI Responses API (DESIGN.md §5). */
 
 const binding = require('./native.js')
-const { cancelTokenFor } = require('./abort.js')
+const { cancelTokenFor, throwIfAborted } = require('./abort.js')
 const { fromNative, reportingThrows } = require('./errors.js')
 const {
   checkCount,
@@ -177,7 +177,9 @@ class ResponsesClient {
    */
   async create(body, options) {
     const json = requestBody(body)
-    const { token, release } = cancelTokenFor(requestSignal(options))
+    const signal = requestSignal(options)
+    throwIfAborted(signal)
+    const { token, release } = cancelTokenFor(signal)
     let outcome
     try {
       outcome = await this.#native.create(json, token)

@@ -40,6 +40,40 @@ function checkString(name, value) {
   return value
 }
 
+/**
+ * A string the OS takes as a C string (a path, an argument, an environment entry): a NUL byte
+ * would cut it short, so it is refused here rather than failing in the kernel without an errno.
+ */
+function checkCString(name, value) {
+  checkString(name, value)
+  if (value.includes('\0')) throw new TypeError(`${name} must not contain NUL bytes`)
+  return value
+}
+
+/** A path: a non-empty string without NUL bytes. */
+function checkPath(name, value) {
+  checkCString(name, value)
+  if (value.length === 0) throw new TypeError(`${name} must not be empty`)
+  return value
+}
+
+/**
+ * A command line: a non-empty array of strings, each without NUL bytes. Copied element by
+ * element into a plain array, so that holes and what a Proxy returns are checked here, not
+ * discovered by the binding.
+ */
+function checkArgv(name, value) {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new TypeError(`${name} must be a non-empty array of strings`)
+  }
+  const argv = []
+  for (let index = 0; index < value.length; index++) {
+    if (!(index in value)) throw new TypeError(`${name}[${index}] must be a string (the array has a hole there)`)
+    argv.push(checkCString(`${name}[${index}]`, value[index]))
+  }
+  return argv
+}
+
 function checkBoolean(name, value) {
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
   return value
@@ -50,16 +84,34 @@ function checkFunction(name, value) {
   return value
 }
 
+/**
+ * An `AbortSignal`, or anything shaped like one (`aborted`, `addEventListener`,
+ * `removeEventListener`), which is all the wiring in `abort.js` uses: checked before anything
+ * runs, so a half-shaped signal cannot fail after the command ran and lose its result.
+ */
 function checkSignal(name, value) {
-  if (value === null || typeof value !== 'object' || typeof value.addEventListener !== 'function' || typeof value.aborted !== 'boolean') {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof value.aborted !== 'boolean' ||
+    typeof value.addEventListener !== 'function' ||
+    typeof value.removeEventListener !== 'function'
+  ) {
     throw new TypeError(`${name} must be an AbortSignal`)
   }
   return value
 }
 
-/** An object of strings; numbers and booleans become strings, `undefined` entries drop out. */
+/**
+ * A plain object of strings; numbers and booleans become strings, `undefined` entries drop out.
+ * A `Map` (or any other object with its own tag) is refused: its entries are not properties,
+ * and taking it as an empty record would silently drop them.
+ */
 function checkStringRecord(name, value) {
   checkObject(name, value)
+  if (Object.prototype.toString.call(value) !== '[object Object]') {
+    throw new TypeError(`${name} must be a plain object of strings, not a ${Object.prototype.toString.call(value).slice(8, -1)}`)
+  }
   const record = {}
   for (const [key, entry] of Object.entries(value)) {
     if (entry === undefined) continue
@@ -69,6 +121,18 @@ function checkStringRecord(name, value) {
     record[key] = String(entry)
   }
   return record
+}
+
+/** Environment variables: names non-empty, without `=` or NUL; values without NUL. */
+function checkEnv(name, value) {
+  const env = checkStringRecord(name, value)
+  for (const [key, entry] of Object.entries(env)) {
+    if (key.length === 0) throw new TypeError(`${name} must not have an empty variable name`)
+    if (key.includes('=')) throw new TypeError(`${name}: the variable name ${JSON.stringify(key)} must not contain '='`)
+    checkCString(`${name}.${key}`, key)
+    checkCString(`${name}.${key}`, entry)
+  }
+  return env
 }
 
 /** The keys each sandbox mode takes (DESIGN.md §3). */
@@ -86,11 +150,10 @@ const POLICY_KEYS = {
   ]),
 }
 
-/** An array of strings, e.g. paths. */
-function checkStrings(name, value) {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item.length > 0)) {
-    throw new TypeError(`${name} must be an array of non-empty strings`)
-  }
+/** An array of paths. */
+function checkPaths(name, value) {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of non-empty strings`)
+  for (let index = 0; index < value.length; index++) checkPath(`${name}[${index}]`, value[index])
 }
 
 /** A `SandboxPolicy`, checked key by key (a misspelt key is an error, never a narrower sandbox). */
@@ -106,10 +169,10 @@ function checkPolicy(name, policy) {
   if (policy.networkAccess !== undefined) checkBoolean(`${name}.networkAccess`, policy.networkAccess)
   if (policy.excludeTmp !== undefined) checkBoolean(`${name}.excludeTmp`, policy.excludeTmp)
   for (const key of ['writableRoots', 'protectedPaths', 'allowUnixSockets']) {
-    if (policy[key] !== undefined) checkStrings(`${name}.${key}`, policy[key])
+    if (policy[key] !== undefined) checkPaths(`${name}.${key}`, policy[key])
   }
   if (policy.workspaceRoot !== undefined) {
-    checkString(`${name}.workspaceRoot`, policy.workspaceRoot)
+    checkPath(`${name}.workspaceRoot`, policy.workspaceRoot)
     // A model-chosen cwd must never decide it: relative to what it would be is exactly that.
     if (!policy.workspaceRoot.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(policy.workspaceRoot)) {
       throw new TypeError(`${name}.workspaceRoot must be an absolute path`)
@@ -124,9 +187,12 @@ module.exports = {
   checkMillis,
   checkCount,
   checkString,
+  checkPath,
+  checkArgv,
   checkBoolean,
   checkFunction,
   checkSignal,
   checkStringRecord,
+  checkEnv,
   checkPolicy,
 }

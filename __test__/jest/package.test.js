@@ -8,6 +8,7 @@ const { join } = require('node:path')
 const {
   CodexError,
   CodexIoError,
+  ExecError,
   InterruptedError,
   ResponsesClient,
   SandboxDeniedError,
@@ -24,6 +25,7 @@ describe('codex-native under Jest', () => {
     expect(timeout).toBeInstanceOf(CodexError)
     expect(timeout).toBeInstanceOf(Error)
     expect(timeout.result.timedOut).toBe(true)
+    expect(timeout).toBeInstanceOf(ExecError)
     await expect(exec(['codex-no-such-command'])).rejects.toBeInstanceOf(CodexIoError)
     await expect(exec(['true'], { signal: AbortSignal.abort() })).rejects.toThrow(InterruptedError)
     await expect(exec([], {})).rejects.toBeInstanceOf(TypeError)

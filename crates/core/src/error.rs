@@ -34,6 +34,19 @@ pub enum CodexErr {
         searched: Vec<PathBuf>,
     },
 
+    /// The executable taken for `codex-linux-sandbox` is not the helper: asked to run `true`, it
+    /// did not answer on the status pipe (or could not be run at all). Nothing was run under it.
+    #[error(
+        "{} is not a working codex-linux-sandbox executable: {detail}",
+        .path.display()
+    )]
+    SandboxExecutableRejected {
+        /// The executable that was asked.
+        path: PathBuf,
+        /// What it did instead of answering.
+        detail: String,
+    },
+
     /// The response stream broke after events had been handed out, or ended without a terminal
     /// event.
     #[error("stream disconnected: {message}")]
@@ -115,6 +128,17 @@ pub enum CodexErr {
         syscall: &'static str,
         /// The path involved, if any.
         path: Option<PathBuf>,
+    },
+
+    /// The working directory does not exist, is not a directory, or cannot be entered; nothing
+    /// ran. JavaScript sees a `CodexIoError` (syscall `chdir`, `path` the cwd), as for `Io`.
+    #[error("cwd {} {}", .path.display(), cwd_problem(.source))]
+    Cwd {
+        /// The OS error.
+        #[source]
+        source: io::Error,
+        /// The working directory, as the command would have started in it.
+        path: PathBuf,
     },
 
     /// A request could not be sent, or its response not read: a refused connection, a reset
@@ -309,7 +333,9 @@ impl CodexErr {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             CodexErr::Sandbox(err) => err.error_code(),
-            CodexErr::SandboxExecutableNotFound { .. } => ErrorCode::SandboxExecutableNotFound,
+            // A helper that is not one is, for the caller, no helper found: the fix is the same.
+            CodexErr::SandboxExecutableNotFound { .. }
+            | CodexErr::SandboxExecutableRejected { .. } => ErrorCode::SandboxExecutableNotFound,
             // A failed request is a stream that broke before its first event.
             CodexErr::Stream { .. } | CodexErr::Transport(_) => ErrorCode::StreamDisconnected,
             CodexErr::Timeout { .. } | CodexErr::HeadersTimeout { .. } => ErrorCode::StreamTimeout,
@@ -318,7 +344,7 @@ impl CodexErr {
             CodexErr::ResponseFailed { .. } => ErrorCode::ResponseFailed,
             CodexErr::Interrupted { .. } => ErrorCode::Aborted,
             CodexErr::Spawn { .. } => ErrorCode::SpawnFailed,
-            CodexErr::Io { .. } => ErrorCode::Io,
+            CodexErr::Io { .. } | CodexErr::Cwd { .. } => ErrorCode::Io,
             CodexErr::InvalidArgument { .. } => ErrorCode::InvalidArgument,
             CodexErr::Json { .. } => ErrorCode::InvalidEvent,
             CodexErr::EnvVar(_) => ErrorCode::MissingEnvVar,
@@ -327,10 +353,11 @@ impl CodexErr {
     }
 
     /// The stable code the JavaScript error carries: [`CodexErr::error_code`], except that an
-    /// [`CodexErr::Io`] carries the errno's name as Node spells it (`ENOENT`).
+    /// [`CodexErr::Io`] (and [`CodexErr::Cwd`]) carries the errno's name as Node spells it
+    /// (`ENOENT`).
     pub fn code(&self) -> &'static str {
         match self {
-            CodexErr::Io { source, .. } => errno_name(source),
+            CodexErr::Io { source, .. } | CodexErr::Cwd { source, .. } => errno_name(source),
             other => other.error_code().as_str(),
         }
     }
@@ -342,6 +369,23 @@ impl CodexErr {
             syscall,
             path,
         }
+    }
+
+    /// Whether `exec` failed because the command itself could not be started — not found, not
+    /// executable, an unusable cwd — or because the caller cancelled before it was: nothing ran,
+    /// and the reason lies with the command or the caller rather than with this machine (a
+    /// missing sandbox layer or helper, exhausted resources). A caller that takes every outcome
+    /// of a command as data (JavaScript's `reject: false`) takes these too.
+    pub fn is_command_not_started(&self) -> bool {
+        matches!(
+            self,
+            CodexErr::Cwd { .. }
+                | CodexErr::Io {
+                    syscall: "spawn",
+                    ..
+                }
+                | CodexErr::Interrupted { output: None }
+        )
     }
 
     /// The command output this error carries (timeout, signal, denial, abort), if any.
@@ -400,6 +444,15 @@ fn display_paths(paths: &[PathBuf]) -> String {
 fn display_path(path: Option<&std::path::Path>) -> String {
     path.map(|p| format!(" {}", p.display()))
         .unwrap_or_default()
+}
+
+/// What is wrong with a cwd, in words: "does not exist" rather than the OS's "No such file".
+fn cwd_problem(error: &io::Error) -> String {
+    match error.raw_os_error() {
+        Some(libc::ENOENT) => "does not exist".into(),
+        Some(libc::ENOTDIR) => "is not a directory".into(),
+        _ => format!("cannot be entered: {error}"),
+    }
 }
 
 fn display_code(code: Option<i32>) -> String {
@@ -487,5 +540,51 @@ mod tests {
             Some("nope".into()),
         );
         assert!(io.to_string().starts_with("spawn nope: "), "{io}");
+        let cwd = |errno| CodexErr::Cwd {
+            source: io::Error::from_raw_os_error(errno),
+            path: "/ws/gone".into(),
+        };
+        assert_eq!(cwd(libc::ENOENT).to_string(), "cwd /ws/gone does not exist");
+        assert_eq!(
+            cwd(libc::ENOTDIR).to_string(),
+            "cwd /ws/gone is not a directory"
+        );
+        assert!(
+            cwd(libc::EACCES)
+                .to_string()
+                .starts_with("cwd /ws/gone cannot be entered: "),
+        );
+        assert_eq!(cwd(libc::ENOENT).code(), "ENOENT");
+    }
+
+    #[test]
+    fn only_the_commands_own_failures_to_start_are_not_started() {
+        let errno = io::Error::from_raw_os_error;
+        for started_nothing in [
+            CodexErr::io(errno(libc::ENOENT), "spawn", Some("nope".into())),
+            CodexErr::Cwd {
+                source: errno(libc::ENOTDIR),
+                path: "/etc/passwd".into(),
+            },
+            CodexErr::Interrupted { output: None },
+        ] {
+            assert!(
+                started_nothing.is_command_not_started(),
+                "{started_nothing:?}"
+            );
+        }
+        for other in [
+            CodexErr::io(errno(libc::EIO), "waitpid", None),
+            CodexErr::Spawn {
+                source: errno(libc::EMFILE),
+            },
+            CodexErr::SandboxExecutableNotFound { searched: vec![] },
+            SandboxErr::SeccompInstall {
+                detail: "EINVAL".into(),
+            }
+            .into(),
+        ] {
+            assert!(!other.is_command_not_started(), "{other:?}");
+        }
     }
 }

@@ -68,7 +68,7 @@ fn filtered_inheritance_hides_secrets_and_all_passes_them() {
         };
         runtime.block_on(exec(params)).unwrap().stdout.text
     };
-    let filtered = env_of(ExecEnv::Inherit(InheritEnv::Filtered));
+    let filtered = env_of(ExecEnv::inherit(InheritEnv::Filtered));
     assert!(
         filtered.contains("CODEX_TEST_PLAIN=visible\n"),
         "{filtered}"
@@ -83,9 +83,27 @@ fn filtered_inheritance_hides_secrets_and_all_passes_them() {
             "{line}"
         );
     }
-    let all = env_of(ExecEnv::Inherit(InheritEnv::All));
+    let all = env_of(ExecEnv::inherit(InheritEnv::All));
     assert!(all.contains("CODEX_TEST_API_KEY=sk-secret\n"), "{all}");
     assert!(all.contains("codex_test_token=t0ken\n"), "{all}");
+    // Variables set over the filtered environment are kept whatever their name.
+    let merged = env_of(ExecEnv::Inherit {
+        mode: InheritEnv::Filtered,
+        set: vec![
+            ("GIT_PAGER".into(), "cat".into()),
+            ("MY_TOKEN".into(), "mine".into()),
+            ("CODEX_TEST_PLAIN".into(), "replaced".into()),
+        ],
+    });
+    for line in [
+        "GIT_PAGER=cat",
+        "MY_TOKEN=mine",
+        "CODEX_TEST_PLAIN=replaced",
+    ] {
+        assert!(merged.lines().any(|l| l == line), "{line} in {merged}");
+    }
+    assert!(!merged.contains("CODEX_TEST_API_KEY"), "{merged}");
+    assert!(!merged.contains("codex_test_token"), "{merged}");
 }
 
 #[test]
@@ -154,22 +172,25 @@ fn two_hundred_concurrent_runs_leave_no_fd_or_zombie_behind() {
     );
 }
 
-/// The parent process of [`a_dying_parent_takes_its_child_along`]: runs a long command and
-/// waits to be killed.
+/// The parent process of [`a_dying_parent_takes_its_child_and_all_its_descendants_along`]:
+/// runs a long command with grandchildren and waits to be killed.
 #[test]
-#[ignore = "run as a separate process by a_dying_parent_takes_its_child_along"]
+#[ignore = "run as a separate process by a_dying_parent_takes_its_child_and_all_its_descendants_along"]
 fn parent_death_role() {
     // Only meaningful as the parent process that the test below starts and kills.
     let Ok(pid_file) = std::env::var("CODEX_TEST_PID_FILE") else {
         return;
     };
-    let mut params = sh(&format!("echo $$ > {pid_file}; exec sleep 30"));
+    // The child, a grandchild in its group, and one that left the group and the session.
+    let mut params = sh(&format!(
+        "sleep 30 & echo $! >> {pid_file}; setsid sleep 30 & echo $! >> {pid_file}; echo $$ >> {pid_file}; wait"
+    ));
     params.timeout = None;
     let _ = runtime().block_on(exec(params));
 }
 
 #[test]
-fn a_dying_parent_takes_its_child_along() {
+fn a_dying_parent_takes_its_child_and_all_its_descendants_along() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("pid");
@@ -185,12 +206,14 @@ fn a_dying_parent_takes_its_child_along() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    let child: i32 = loop {
-        if let Some(pid) = std::fs::read_to_string(&pid_file)
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-        {
-            break pid;
+    let pids: Vec<i32> = loop {
+        let pids: Vec<i32> = std::fs::read_to_string(&pid_file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.trim().parse().ok())
+            .collect();
+        if pids.len() == 3 {
+            break pids;
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
@@ -198,14 +221,18 @@ fn a_dying_parent_takes_its_child_along() {
         );
         std::thread::sleep(Duration::from_millis(10));
     };
+    assert!(pids.iter().all(|&pid| alive(pid)), "{pids:?}");
+    // SIGKILL: nothing of the parent runs, the reaper alone is left to act.
     parent.kill().unwrap();
     parent.wait().unwrap();
     let start = Instant::now();
-    while alive(child) {
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "{child} outlived its parent"
-        );
-        std::thread::sleep(Duration::from_millis(10));
+    for pid in pids {
+        while alive(pid) {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "{pid} outlived its parent"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }

@@ -264,6 +264,10 @@ impl From<&CodexErr> for NativeError {
                 message,
                 searched: searched.iter().map(|p| p.display().to_string()).collect(),
             },
+            CodexErr::SandboxExecutableRejected { path, .. } => NativeError::SandboxExeNotFound {
+                message,
+                searched: vec![path.display().to_string()],
+            },
             CodexErr::Stream {
                 events_received,
                 source,
@@ -335,13 +339,8 @@ impl From<&CodexErr> for NativeError {
                 source,
                 syscall,
                 path,
-            } => NativeError::Eio {
-                message,
-                errno_name: errno_name(source).to_owned(),
-                errno: source.raw_os_error().map(|errno| -errno),
-                syscall: (*syscall).to_owned(),
-                path: path.as_ref().map(|p| p.display().to_string()),
-            },
+            } => system_error(message, source, syscall, path.as_deref()),
+            CodexErr::Cwd { source, path } => system_error(message, source, "chdir", Some(path)),
             CodexErr::InvalidArgument { argument, source } => NativeError::ErrInvalidArgValue {
                 message: format!(
                     "{} is not valid: {}",
@@ -360,6 +359,22 @@ impl From<&CodexErr> for NativeError {
             },
             CodexErr::TokioJoin(_) | CodexErr::Internal(_) => NativeError::Internal { message },
         }
+    }
+}
+
+/// A `CodexIoError`: Node's system-error fields for `source`, raised by `syscall` on `path`.
+fn system_error(
+    message: String,
+    source: &std::io::Error,
+    syscall: &str,
+    path: Option<&std::path::Path>,
+) -> NativeError {
+    NativeError::Eio {
+        message,
+        errno_name: errno_name(source).to_owned(),
+        errno: source.raw_os_error().map(|errno| -errno),
+        syscall: syscall.to_owned(),
+        path: path.map(|p| p.display().to_string()),
     }
 }
 
@@ -512,6 +527,10 @@ mod tests {
                 source: io::Error::from_raw_os_error(EMFILE),
             },
             CodexErr::io(io::Error::from_raw_os_error(ENOENT), "spawn", None),
+            CodexErr::Cwd {
+                source: io::Error::from_raw_os_error(ENOENT),
+                path: "/gone".into(),
+            },
             CodexErr::InvalidArgument {
                 argument: "headers",
                 source: "invalid HTTP header name".into(),
@@ -558,6 +577,20 @@ mod tests {
         );
     }
 
+    /// The message and the fields of the `CodexIoError` that `err` becomes.
+    fn system_error_of(err: &CodexErr) -> (String, String, Option<i32>, String, Option<String>) {
+        match NativeError::from(err) {
+            NativeError::Eio {
+                message,
+                errno_name,
+                errno,
+                syscall,
+                path,
+            } => (message, errno_name, errno, syscall, path),
+            other => panic!("expected Eio, got {other:?}"),
+        }
+    }
+
     #[test]
     fn io_errors_carry_node_style_errno_fields() {
         let err = CodexErr::io(
@@ -565,20 +598,21 @@ mod tests {
             "spawn",
             Some("nope".into()),
         );
-        let NativeError::Eio {
-            errno_name,
-            errno,
-            syscall,
-            path,
-            ..
-        } = NativeError::from(&err)
-        else {
-            panic!("expected Eio");
-        };
+        let (_, errno_name, errno, syscall, path) = system_error_of(&err);
         assert_eq!(errno_name, "ENOENT");
         assert_eq!(errno, Some(-ENOENT));
         assert_eq!(syscall, "spawn");
         assert_eq!(path.as_deref(), Some("nope"));
+        let cwd = CodexErr::Cwd {
+            source: io::Error::from_raw_os_error(ENOENT),
+            path: "/gone".into(),
+        };
+        let (message, errno_name, _, syscall, path) = system_error_of(&cwd);
+        assert_eq!(message, "cwd /gone does not exist");
+        assert_eq!(
+            (errno_name.as_str(), syscall.as_str(), path.as_deref()),
+            ("ENOENT", "chdir", Some("/gone"))
+        );
     }
 
     #[test]

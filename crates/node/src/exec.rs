@@ -1,15 +1,12 @@
 //! `exec` and `sandboxSupport`: convert, call codex-core, convert back.
 
 use codex_core::CodexErr;
-use codex_core::exec::{self as core, ExecParams, OutputChunk};
+use codex_core::exec::{self as core, CommandScope, ExecParams, OutputChunk, OutputReceiver};
 use codex_core::sandbox::{HelperSearch, SandboxSupport};
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Buffer};
-use napi::threadsafe_function::{
-    ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue,
-};
+use napi::threadsafe_function::{ThreadsafeFunction, UnknownReturnValue};
 use napi::{Env, Status};
 use napi_derive::napi;
-use tokio::sync::mpsc;
 
 use crate::cancel::CancelToken;
 use crate::error::NativeError;
@@ -49,7 +46,7 @@ pub type OnOutput = ThreadsafeFunction<
 /// produced when it ran at all.
 #[napi(
     discriminant = "type",
-    discriminant_case = "lowercase",
+    discriminant_case = "camelCase",
     object_from_js = false,
     use_nullable = true
 )]
@@ -70,12 +67,24 @@ pub enum ExecOutcome {
         /// What the command had produced, if it ran.
         result: Option<ExecResult>,
     },
+    /// The command could not be started for a reason of its own (not found, not executable,
+    /// an unusable cwd), or was aborted before it was.
+    NotStarted {
+        /// The result of a run that never began, its `startError` saying why: what a caller
+        /// that takes every outcome as data resolves with.
+        result: ExecResult,
+    },
 }
 
 impl From<CodexErr> for ExecOutcome {
     /// The error's output moves into the result: nothing is copied.
     fn from(err: CodexErr) -> Self {
         let error = NativeError::from(&err);
+        if err.is_command_not_started() {
+            return ExecOutcome::NotStarted {
+                result: ExecResult::not_started(error),
+            };
+        }
         ExecOutcome::Failed {
             error,
             result: err.into_exec_output().map(ExecResult::from),
@@ -95,10 +104,11 @@ pub fn exec(
     let mut params = ExecParams::from(options);
     params.argv = argv;
     params.cancel = cancel.token();
+    params.scope = Some(env_scope(&env)?);
     let run = async move {
         let forwarder = on_output.map(|callback| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            params.on_output = Some(sender);
+            let (sink, receiver) = core::output_channel(core::DEFAULT_OUTPUT_IN_FLIGHT);
+            params.on_output = Some(sink);
             tokio::spawn(forward_output(receiver, callback))
         });
         let outcome = catch_panic(codex_core::exec::exec(params)).await;
@@ -116,18 +126,43 @@ pub fn exec(
     AsyncBlockBuilder::new(run).build(&env)
 }
 
-/// Hands every chunk to `callback` as it arrives, then a `null` that is awaited: the queue is
-/// FIFO, so once the `null` has reached JavaScript every chunk has, and the promise can settle
-/// after them.
-async fn forward_output(mut receiver: mpsc::UnboundedReceiver<OutputChunk>, callback: OnOutput) {
-    while let Some(chunk) = receiver.recv().await {
-        callback.call(Some(to_js(chunk)), ThreadsafeFunctionCallMode::NonBlocking);
+/// The commands running for this JavaScript environment (the main thread or one Worker), killed
+/// with their descendants when it is torn down — a terminated Worker runs no JavaScript that
+/// could do it. Process exits are the reaper's (codex-core), however they happen.
+fn env_scope(env: &Env) -> napi::Result<CommandScope> {
+    if let Some(scope) = env.get_instance_data::<CommandScope>()? {
+        return Ok(scope.clone());
     }
-    // The facade's wrapper never throws; an error here means JavaScript is shutting down.
+    let scope = CommandScope::new();
+    env.set_instance_data(scope.clone(), (), |_| {})?;
+    env.add_env_cleanup_hook(scope.clone(), |scope| scope.kill_all())?;
+    Ok(scope)
+}
+
+/// Hands every chunk to `callback`, one call at a time, then a `null`: once the `null` has
+/// reached JavaScript every chunk has, and the promise can settle after them.
+///
+/// A chunk is dropped only once the callback has returned from it, which gives its bytes back
+/// to the sink's budget: a slow callback holds the reading back instead of letting chunks pile
+/// up in napi's queue. One call at a time also keeps the event loop turning between calls:
+/// napi runs every call already queued in one go, so a queue kept full would hold timers and
+/// I/O (an `AbortSignal.timeout`, the caller's own) back for as long as it stays full.
+async fn forward_output(mut receiver: OutputReceiver, callback: OnOutput) {
+    while let Some(chunk) = receiver.recv().await {
+        // The facade's wrapper never throws; an error means JavaScript is shutting down, and
+        // the chunks left are dropped with the receiver.
+        if callback
+            .call_async_catch(Some(to_js(&chunk)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
     let _ = callback.call_async_catch(None).await;
 }
 
-fn to_js(chunk: OutputChunk) -> OutputChunkJs {
+fn to_js(chunk: &OutputChunk) -> OutputChunkJs {
     OutputChunkJs {
         stream: match chunk.stream {
             core::OutputStream::Stdout => OutputStream::Stdout,

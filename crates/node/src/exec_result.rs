@@ -6,6 +6,8 @@ use codex_core::sandbox::Denial;
 use codex_core::signal_name;
 use napi_derive::napi;
 
+use crate::error::NativeError;
+
 /// What a command left behind (DESIGN.md §3).
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Debug)]
@@ -36,6 +38,9 @@ pub struct ExecResult {
     pub duration_ms: f64,
     /// The sandbox the command ran under.
     pub sandbox: SandboxInfo,
+    /// Why the command never started (not found, not executable, an unusable cwd, aborted
+    /// first); null when it started.
+    pub start_error: Option<NativeError>,
 }
 
 /// The kind of sandbox a command ran under.
@@ -136,6 +141,31 @@ impl From<ExecOutput> for ExecResult {
             truncated,
             duration_ms: output.duration.as_secs_f64() * 1000.0,
             sandbox: SandboxInfo::from(output.sandbox),
+            start_error: None,
+        }
+    }
+}
+
+impl ExecResult {
+    /// The result of a command that never started, for `error`: no exit, no output, no
+    /// sandbox; `aborted` when the caller's abort came first.
+    pub(crate) fn not_started(error: NativeError) -> Self {
+        let aborted = matches!(error, NativeError::AbortErr { .. });
+        ExecResult {
+            exit_code: None,
+            signal: None,
+            timed_out: false,
+            aborted,
+            sandbox_denied: false,
+            stdout: String::new(),
+            stderr: String::new(),
+            aggregated_output: String::new(),
+            stdout_bytes: 0.0,
+            stderr_bytes: 0.0,
+            truncated: false,
+            duration_ms: 0.0,
+            sandbox: SandboxInfo::from(SandboxReport::default()),
+            start_error: Some(error),
         }
     }
 }

@@ -89,9 +89,10 @@ impl From<SandboxPolicyOptions> for SandboxPolicy {
 pub struct ExecOptions {
     /// Working directory; the current one when absent.
     pub cwd: Option<String>,
-    /// The exact environment; bypasses inheritance.
+    /// Alone: the exact environment. With `inheritEnv`: set over the inherited one.
     pub env: Option<HashMap<String, String>>,
-    /// Inheritance when `env` is absent.
+    /// How much of the caller's environment is inherited (default filtered; nothing when `env`
+    /// comes alone).
     pub inherit_env: Option<InheritEnvMode>,
     /// Timeout in ms: absent for the default (10 s), `null` or 0 for none.
     #[napi(ts_type = "number | null")]
@@ -143,12 +144,18 @@ fn timeout(timeout_ms: Option<Either<f64, Null>>, default: Option<Duration>) -> 
     }
 }
 
-/// `env` exactly when given, else the caller's environment, filtered unless `inheritEnv: 'all'`.
+/// `env` alone is the exact environment; otherwise the caller's is inherited (filtered unless
+/// `inheritEnv: 'all'`) with `env`, if given, set over it (DESIGN.md §3).
 fn exec_env(env: Option<HashMap<String, String>>, inherit: Option<InheritEnvMode>) -> ExecEnv {
     match (env, inherit) {
-        (Some(vars), _) => ExecEnv::Exact(vars.into_iter().collect()),
-        (None, Some(InheritEnvMode::All)) => ExecEnv::Inherit(InheritEnv::All),
-        (None, _) => ExecEnv::Inherit(InheritEnv::Filtered),
+        (Some(vars), None) => ExecEnv::Exact(vars.into_iter().collect()),
+        (vars, mode) => ExecEnv::Inherit {
+            mode: match mode {
+                Some(InheritEnvMode::All) => InheritEnv::All,
+                Some(InheritEnvMode::Filtered) | None => InheritEnv::Filtered,
+            },
+            set: vars.unwrap_or_default().into_iter().collect(),
+        },
     }
 }
 
@@ -235,17 +242,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn env_is_exact_when_given_else_inherited_and_filtered_by_default() {
-        let vars = HashMap::from([("A".to_owned(), "1".to_owned())]);
+    fn env_alone_is_exact_and_with_inherit_env_is_set_over_the_inherited_one() {
+        let vars = || Some(HashMap::from([("A".to_owned(), "1".to_owned())]));
+        let a = vec![("A".to_owned(), "1".to_owned())];
+        assert_eq!(exec_env(vars(), None), ExecEnv::Exact(a.clone()));
         assert_eq!(
-            exec_env(Some(vars), Some(InheritEnvMode::All)),
-            ExecEnv::Exact(vec![("A".into(), "1".into())])
+            exec_env(vars(), Some(InheritEnvMode::Filtered)),
+            ExecEnv::Inherit {
+                mode: InheritEnv::Filtered,
+                set: a.clone()
+            }
+        );
+        assert_eq!(
+            exec_env(vars(), Some(InheritEnvMode::All)),
+            ExecEnv::Inherit {
+                mode: InheritEnv::All,
+                set: a
+            }
         );
         assert_eq!(
             exec_env(None, Some(InheritEnvMode::All)),
-            ExecEnv::Inherit(InheritEnv::All)
+            ExecEnv::inherit(InheritEnv::All)
         );
-        assert_eq!(exec_env(None, None), ExecEnv::Inherit(InheritEnv::Filtered));
+        assert_eq!(exec_env(None, None), ExecEnv::inherit(InheritEnv::Filtered));
     }
 
     #[test]

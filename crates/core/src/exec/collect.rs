@@ -1,16 +1,14 @@
 //! Reading the child's stdout and stderr together, bounded in memory, until EOF or told to stop.
 
-use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::capture::CappedBuffer;
 use super::output::CapturedText;
-use super::params::{OutputChunk, OutputStream};
+use super::sink::{OutputSink, OutputStream};
 
 /// How much is read from a pipe at once.
-const READ_SIZE: usize = 64 * 1024;
+pub(crate) const READ_SIZE: usize = 64 * 1024;
 
 /// What was kept of the child's output.
 #[derive(Debug)]
@@ -28,13 +26,13 @@ pub(crate) struct Collector {
     stdout: CappedBuffer,
     stderr: CappedBuffer,
     aggregated: CappedBuffer,
-    sink: Option<UnboundedSender<OutputChunk>>,
+    sink: Option<OutputSink>,
 }
 
 impl Collector {
     /// A collector keeping at most `cap` bytes of each stream and forwarding every chunk to
-    /// `sink`.
-    pub(crate) fn new(cap: usize, sink: Option<UnboundedSender<OutputChunk>>) -> Self {
+    /// `sink`, reading no further while the sink's budget is used up.
+    pub(crate) fn new(cap: usize, sink: Option<OutputSink>) -> Self {
         Collector {
             stdout: CappedBuffer::new(cap),
             stderr: CappedBuffer::new(cap),
@@ -43,19 +41,17 @@ impl Collector {
         }
     }
 
-    fn record(&mut self, stream: OutputStream, bytes: &[u8]) {
+    /// Keeps what the caps allow of `bytes`, then hands them to the sink, waiting for room in
+    /// its budget: meanwhile nothing is read, so a child that keeps writing blocks on the pipe.
+    async fn record(&mut self, stream: OutputStream, bytes: &[u8], stop: &CancellationToken) {
         match stream {
             OutputStream::Stdout => self.stdout.push(bytes),
             OutputStream::Stderr => self.stderr.push(bytes),
         }
         self.aggregated.push(bytes);
         if let Some(sink) = &self.sink {
-            let chunk = OutputChunk {
-                stream,
-                data: Bytes::copy_from_slice(bytes),
-            };
             // A receiver that went away only stops the live feed, not the capture.
-            if sink.send(chunk).is_err() {
+            if !sink.send(stream, bytes, stop).await {
                 self.sink = None;
             }
         }
@@ -75,20 +71,24 @@ impl Collector {
         let mut out_buf = vec![0u8; READ_SIZE];
         let mut err_buf = vec![0u8; READ_SIZE];
         while stdout.is_some() || stderr.is_some() {
-            tokio::select! {
+            let (stream, read) = tokio::select! {
                 // Stop first; stdout before stderr when both are ready, so the interleaving is
                 // deterministic. Stderr is not starved: a child blocked on a full stderr pipe
                 // stops writing stdout.
                 biased;
                 () = stop.cancelled() => break,
-                read = read_some(&mut stdout, &mut out_buf) => match read {
-                    Some(n) => self.record(OutputStream::Stdout, &out_buf[..n]),
-                    None => stdout = None,
-                },
-                read = read_some(&mut stderr, &mut err_buf) => match read {
-                    Some(n) => self.record(OutputStream::Stderr, &err_buf[..n]),
-                    None => stderr = None,
-                },
+                read = read_some(&mut stdout, &mut out_buf) => (OutputStream::Stdout, read),
+                read = read_some(&mut stderr, &mut err_buf) => (OutputStream::Stderr, read),
+            };
+            match (stream, read) {
+                (OutputStream::Stdout, Some(n)) => {
+                    self.record(stream, &out_buf[..n], stop).await;
+                }
+                (OutputStream::Stderr, Some(n)) => {
+                    self.record(stream, &err_buf[..n], stop).await;
+                }
+                (OutputStream::Stdout, None) => stdout = None,
+                (OutputStream::Stderr, None) => stderr = None,
             }
         }
         Collected {
@@ -116,12 +116,13 @@ mod tests {
     use tokio::io::AsyncWriteExt;
 
     use super::*;
+    use crate::exec::sink::output_channel;
 
     #[tokio::test]
     async fn interleaves_streams_in_arrival_order_and_forwards_chunks() {
         let (mut out_tx, out_rx) = tokio::io::duplex(64);
         let (mut err_tx, err_rx) = tokio::io::duplex(64);
-        let (sink, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+        let (sink, mut chunks) = output_channel(1024);
         let stop = CancellationToken::new();
         let reader = tokio::spawn(async move {
             Collector::new(100, Some(sink))

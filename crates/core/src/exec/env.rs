@@ -11,19 +11,38 @@ const SECRET_MARKERS: [&str; 3] = ["KEY", "SECRET", "TOKEN"];
 
 /// Sets `command`'s environment as `env` asks.
 pub(crate) fn apply(env: &ExecEnv, command: &mut Command) {
-    match env {
+    let set = match env {
         ExecEnv::Exact(vars) => {
             command.env_clear();
-            command.envs(vars.iter().map(|(name, value)| (name, value)));
+            vars
         }
-        ExecEnv::Inherit(InheritEnv::All) => {}
-        ExecEnv::Inherit(InheritEnv::Filtered) => {
-            for (name, _) in std::env::vars_os() {
-                if is_secret_name(&name) {
-                    command.env_remove(name);
+        ExecEnv::Inherit { mode, set } => {
+            if *mode == InheritEnv::Filtered {
+                for (name, _) in std::env::vars_os() {
+                    if is_secret_name(&name) {
+                        command.env_remove(name);
+                    }
                 }
             }
+            set
         }
+    };
+    command.envs(set.iter().map(|(name, value)| (name, value)));
+}
+
+/// The value `name` will have in the child's environment, if any.
+pub(crate) fn child_var(env: &ExecEnv, name: &str) -> Option<std::ffi::OsString> {
+    let (set, inherited) = match env {
+        ExecEnv::Exact(vars) => (vars, false),
+        ExecEnv::Inherit { mode, set } => (
+            set,
+            *mode == InheritEnv::All || !is_secret_name(OsStr::new(name)),
+        ),
+    };
+    match set.iter().rev().find(|(key, _)| key == name) {
+        Some((_, value)) => Some(value.into()),
+        None if inherited => std::env::var_os(name),
+        None => None,
     }
 }
 
@@ -50,5 +69,20 @@ mod tests {
         for name in ["PATH", "HOME", "TOKE", "LANG"] {
             assert!(!is_secret_name(OsStr::new(name)), "{name}");
         }
+    }
+
+    #[test]
+    fn the_child_sees_set_variables_over_what_it_inherits() {
+        let path = std::env::var_os("PATH");
+        let set = vec![("TMPDIR".to_owned(), "/mine".to_owned())];
+        let exact = ExecEnv::Exact(set.clone());
+        assert_eq!(child_var(&exact, "TMPDIR"), Some("/mine".into()));
+        assert_eq!(child_var(&exact, "PATH"), None);
+        let merged = ExecEnv::Inherit {
+            mode: InheritEnv::Filtered,
+            set,
+        };
+        assert_eq!(child_var(&merged, "TMPDIR"), Some("/mine".into()));
+        assert_eq!(child_var(&merged, "PATH"), path);
     }
 }

@@ -32,6 +32,8 @@ mod params;
 mod proc_stat;
 mod reap;
 mod run;
+mod scope;
+mod sink;
 
 /// Re-exported because an [`ExecOutput`] carries a [`SandboxReport`].
 pub use crate::sandbox::{SandboxKind, SandboxReport};
@@ -39,8 +41,12 @@ pub use codex_sandbox_policy::LandlockCoverage;
 pub use output::{CapturedText, ExecOutput, ExitOutcome};
 pub use params::{
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_KILL_GRACE, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT, ExecEnv,
-    ExecParams, InheritEnv, OutputChunk, OutputStream,
+    ExecParams, InheritEnv,
 };
 #[cfg(target_os = "linux")]
 pub use proc_stat::ProcStat;
 pub use run::exec;
+pub use scope::CommandScope;
+pub use sink::{
+    DEFAULT_OUTPUT_IN_FLIGHT, OutputChunk, OutputReceiver, OutputSink, OutputStream, output_channel,
+};

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
 use codex_sandbox_policy::SandboxPolicy;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
+
+use super::scope::CommandScope;
+use super::sink::OutputSink;
 
 /// The timeout `ExecParams::default()` uses, as DESIGN.md §3 says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,8 +49,12 @@ pub struct ExecParams {
     pub helper_dirs: Vec<PathBuf>,
     /// Cancels the run: the group is killed and the call fails with `Interrupted`.
     pub cancel: CancellationToken,
-    /// Receives each chunk of output as it is read, uncapped.
-    pub on_output: Option<UnboundedSender<OutputChunk>>,
+    /// Receives each chunk of output as it is read, uncapped; reading pauses while the chunks
+    /// the receiver has not dropped fill the sink's budget (see [`output_channel`](super::output_channel)).
+    pub on_output: Option<OutputSink>,
+    /// The scope the command belongs to while it runs, which can kill it (and the rest of the
+    /// scope) at once.
+    pub scope: Option<CommandScope>,
 }
 
 impl Default for ExecParams {
@@ -68,6 +73,7 @@ impl Default for ExecParams {
             helper_dirs: Vec::new(),
             cancel: CancellationToken::new(),
             on_output: None,
+            scope: None,
         }
     }
 }
@@ -77,13 +83,29 @@ impl Default for ExecParams {
 pub enum ExecEnv {
     /// Exactly these variables, nothing inherited.
     Exact(Vec<(String, String)>),
-    /// The caller's environment.
-    Inherit(InheritEnv),
+    /// The caller's environment, as `mode` passes it on, with `set` added over it.
+    Inherit {
+        /// How much of the caller's environment is passed on.
+        mode: InheritEnv,
+        /// Variables set over the inherited ones, in order (a later one wins). Each is kept
+        /// whatever its name: the filter is for what the caller did not choose to pass.
+        set: Vec<(String, String)>,
+    },
+}
+
+impl ExecEnv {
+    /// The caller's environment as `mode` passes it on, nothing added.
+    pub fn inherit(mode: InheritEnv) -> Self {
+        ExecEnv::Inherit {
+            mode,
+            set: Vec::new(),
+        }
+    }
 }
 
 impl Default for ExecEnv {
     fn default() -> Self {
-        ExecEnv::Inherit(InheritEnv::Filtered)
+        ExecEnv::inherit(InheritEnv::Filtered)
     }
 }
 
@@ -95,22 +117,4 @@ pub enum InheritEnv {
     Filtered,
     /// Everything.
     All,
-}
-
-/// A piece of output, as read from the child.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputChunk {
-    /// Which stream it came from.
-    pub stream: OutputStream,
-    /// The bytes, exactly as read.
-    pub data: Bytes,
-}
-
-/// One of the child's output streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputStream {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
 }

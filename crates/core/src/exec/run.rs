@@ -9,19 +9,19 @@ use std::time::Duration;
 use codex_sandbox_policy::HelperStatus;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{ChildStdin, Command};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use super::child::{GroupChild, exit_signal};
+use super::child::{GroupChild, Watch, exit_signal};
 use super::collect::{Collected, Collector};
 use super::denial::{Allowed, sandbox_denied};
 use super::env;
 use super::output::{ExecOutput, ExitOutcome};
-use super::params::{ExecEnv, ExecParams, OutputChunk};
+use super::params::{ExecEnv, ExecParams};
 use super::reap::{Ending, wait_or_kill};
+use super::sink::OutputSink;
 use crate::error::{CodexErr, Result, SandboxErr};
 use crate::sandbox::{self, HelperSearch, Launch, LaunchContext, SandboxKind, StatusListener};
 
@@ -56,6 +56,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         helper_dirs,
         cancel,
         on_output,
+        scope,
     } = params;
     if argv.is_empty() {
         let empty = io::Error::from_raw_os_error(libc::EINVAL);
@@ -70,12 +71,11 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         None => std::env::current_dir(),
     }
     .map_err(|e| CodexErr::io(e, "uv_cwd", None))?;
-    // Checked here so that a missing cwd names the cwd, not the helper or the program.
-    match std::fs::metadata(&cwd) {
-        Ok(meta) if meta.is_dir() => {}
-        Ok(_) => return Err(cwd_error(io::Error::from_raw_os_error(libc::ENOTDIR), &cwd)),
-        Err(error) => return Err(cwd_error(error, &cwd)),
-    }
+    // Checked here so that an unusable cwd names the cwd, not the helper or the program.
+    check_cwd(&cwd).map_err(|source| CodexErr::Cwd {
+        source,
+        path: cwd.clone(),
+    })?;
     let tmpdir = child_tmpdir(&env);
     let mut launch = sandbox::launch(
         &argv,
@@ -87,12 +87,20 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
                 explicit: &sandbox_executable,
                 dirs: &helper_dirs,
             },
+            cancel: &cancel,
         },
-    )?;
+    )
+    .await?;
     let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
+    // The helper's PID namespace takes every process of a sandboxed command along when it dies.
+    let watch = match launch.kind {
+        SandboxKind::None => Watch::Tree,
+        SandboxKind::Linux | SandboxKind::Seatbelt => Watch::ParentDeath,
+    };
     let started = Instant::now();
-    let mut child =
-        GroupChild::spawn(&mut command).map_err(|e| spawn_error(e, launch.program.clone()))?;
+    let mut child = GroupChild::spawn(&mut command, watch)
+        .map_err(|e| spawn_error(e, launch.program.clone()))?;
+    let _in_scope = scope.as_ref().map(|scope| scope.enter(child.id()));
     let status = launch.status_listener()?;
 
     let ended = run_to_end(
@@ -162,7 +170,7 @@ struct RunIo {
     /// Bytes for the child's stdin.
     stdin: Option<Vec<u8>>,
     /// Where each chunk of output goes as it is read.
-    on_output: Option<UnboundedSender<OutputChunk>>,
+    on_output: Option<OutputSink>,
 }
 
 /// Everything a run left once the child was reaped and the pipes drained.
@@ -298,19 +306,36 @@ fn command_for(launch: &Launch, cwd: &std::path::Path, env: &ExecEnv, has_stdin:
 
 /// The `$TMPDIR` the command will see, which workspace-write makes writable.
 fn child_tmpdir(env: &ExecEnv) -> Option<PathBuf> {
-    match env {
-        ExecEnv::Exact(vars) => vars
-            .iter()
-            .rev()
-            .find(|(name, _)| name == "TMPDIR")
-            .map(|(_, value)| PathBuf::from(value)),
-        ExecEnv::Inherit(_) => std::env::var_os("TMPDIR").map(PathBuf::from),
+    env::child_var(env, "TMPDIR").map(PathBuf::from)
+}
+
+/// Whether the command could start in `cwd`: it exists, is a directory, and may be entered.
+fn check_cwd(cwd: &std::path::Path) -> io::Result<()> {
+    if !std::fs::metadata(cwd)?.is_dir() {
+        return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
+    }
+    may_enter(cwd)
+}
+
+/// Whether this process may enter `dir` (search permission), as `chdir` would decide.
+#[cfg(unix)]
+fn may_enter(dir: &std::path::Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())?;
+    // SAFETY: `path` is a NUL-terminated string that outlives the call.
+    let result =
+        unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::X_OK, libc::AT_EACCESS) };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
-/// The error for a cwd that does not exist or cannot be entered.
-fn cwd_error(error: io::Error, cwd: &std::path::Path) -> CodexErr {
-    CodexErr::io(error, "chdir", Some(cwd.to_path_buf()))
+/// Windows has no search permission to check; spawn reports what it finds.
+#[cfg(not(unix))]
+fn may_enter(_dir: &std::path::Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// A failed spawn, Node-style: resource exhaustion is `Spawn`, anything about the program

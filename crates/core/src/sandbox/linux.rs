@@ -2,14 +2,13 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
 use codex_sandbox_policy::{HelperInvocation, HelperStatus, SandboxPolicy, WorkspaceWritePolicy};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+use super::handshake;
 use super::helper_path::{HELPER_PATH_ENV, find_helper};
 /// The report of a helper run, from its messages.
 pub(super) use super::status_pipe::linux_report as helper_report;
@@ -22,17 +21,15 @@ use crate::error::{CodexErr, Result};
 /// `process.platform`'s name for this platform.
 pub(super) const PLATFORM: &str = "linux";
 
-/// Longest wait for the helper to run `true` while probing.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Both ends of the helper's status pipe, before spawn.
 pub(super) use super::status_pipe::StatusPipe;
 
 /// The read end of the helper's status pipe, after spawn.
 pub(super) type StatusReader = tokio::net::unix::pipe::Receiver;
 
-/// `codex-linux-sandbox --policy … --cwd … -- argv`, with a fresh status pipe.
-pub(super) fn sandboxed(
+/// `codex-linux-sandbox --policy … --cwd … -- argv`, with a fresh status pipe, once the helper
+/// has been found and has shown that it is one (see `handshake.rs`).
+pub(super) async fn sandboxed(
     argv: &[String],
     policy: &SandboxPolicy,
     context: LaunchContext<'_>,
@@ -42,9 +39,21 @@ pub(super) fn sandboxed(
         cwd,
         tmpdir: _read_by_the_helper,
         helper,
+        cancel,
     } = context;
     let helper =
         find_helper(helper).map_err(|searched| CodexErr::SandboxExecutableNotFound { searched })?;
+    handshake::confirm(&helper, cancel).await?;
+    helper_launch(helper, argv, policy, cwd)
+}
+
+/// The launch of `argv` under `helper`, whatever `helper` is.
+fn helper_launch(
+    helper: PathBuf,
+    argv: &[String],
+    policy: &SandboxPolicy,
+    cwd: &Path,
+) -> Result<Launch> {
     let invocation = HelperInvocation {
         // The helper takes absolute roots only.
         policy: policy.resolved_against(cwd),
@@ -87,7 +96,7 @@ pub(super) async fn probe(support: &mut SandboxSupport, search: HelperSearch<'_>
     support.user_namespaces = super::linux_probe::user_namespaces_allowed();
     match find_helper(search) {
         Ok(helper) => {
-            match run_helper(&helper).await {
+            match probe_helper(&helper).await {
                 Ok(report) => {
                     support.landlock_abi = report.landlock_abi.or(support.landlock_abi);
                     support.seccomp = report.seccomp.unwrap_or(support.seccomp);
@@ -190,53 +199,19 @@ fn layers(landlock_abi: Option<u32>, seccomp: bool, namespaces: bool) -> Vec<San
 
 /// Runs `helper` on `true` under workspace-write in the temporary directory and returns what it
 /// reported enforcing.
-///
-/// Spawned directly rather than through `exec`: the sandbox module sits below `exec`, and all
-/// this needs is the helper's status pipe.
-async fn run_helper(helper: &std::path::Path) -> Result<SandboxReport> {
+async fn probe_helper(helper: &Path) -> Result<SandboxReport> {
     let invocation = HelperInvocation {
         policy: SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy::default()),
         cwd: Some(std::env::temp_dir()),
         command: vec![OsString::from("true")],
     };
-    let pipe = StatusPipe::new().map_err(|source| CodexErr::Spawn { source })?;
-    let mut command = Command::new(helper);
-    command
-        .args(invocation.to_args())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    pipe.hand_to(&mut command);
-    let mut child = command
-        .spawn()
-        .map_err(|e| CodexErr::io(e, "spawn", Some(PathBuf::from(helper))))?;
-    let reader = pipe
-        .into_reader()
-        .map_err(|source| CodexErr::Spawn { source })?;
-    let run = async {
-        // EOF comes when the helper exec'd `true` or gave up.
-        let messages = status_pipe::read_status(reader, &CancellationToken::new()).await;
-        child
-            .wait()
-            .await
-            .map_err(|e| CodexErr::io(e, "waitpid", None))?;
-        linux_report(messages, false, "true", &std::env::temp_dir())
-    };
-    tokio::time::timeout(PROBE_TIMEOUT, run)
-        .await
-        .unwrap_or_else(|_elapsed| {
-            Err(CodexErr::Internal(format!(
-                "the helper did not finish within {} s",
-                PROBE_TIMEOUT.as_secs()
-            )))
-        })
+    let messages = handshake::run_helper(helper, &invocation).await?;
+    linux_report(messages, false, "true", &std::env::temp_dir())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-    use std::path::Path;
+    use codex_sandbox_policy::ReadOnlyPolicy;
 
     use super::*;
     use crate::sandbox::{HELPER_NAME, launch};
@@ -258,24 +233,18 @@ mod tests {
 
     #[test]
     fn the_helper_is_launched_with_the_encoded_invocation() {
-        let dir = tempfile::tempdir().unwrap();
-        let helper = dir.path().join(HELPER_NAME);
-        std::fs::write(&helper, "").unwrap();
-        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let candidates = [dir.path().join("missing"), helper.clone()];
+        let helper = PathBuf::from("/opt/codex-linux-sandbox");
         let policy = SandboxPolicy::WorkspaceWrite(WorkspaceWritePolicy {
             writable_roots: vec!["rel".into()],
             ..WorkspaceWritePolicy::default()
         });
-        let context = LaunchContext {
-            cwd: Path::new("/ws"),
-            tmpdir: None,
-            helper: HelperSearch {
-                explicit: &candidates,
-                dirs: &[],
-            },
-        };
-        let launch = launch(&["ls".to_string()], Some(&policy), context).unwrap();
+        let launch = helper_launch(
+            helper.clone(),
+            &["ls".to_string()],
+            &policy,
+            Path::new("/ws"),
+        )
+        .unwrap();
         assert_eq!(launch.program, helper.into_os_string());
         let parsed = HelperInvocation::parse(launch.args).unwrap();
         // Relative roots are the caller's to resolve: the helper only takes absolute ones.
@@ -287,16 +256,23 @@ mod tests {
         assert_eq!(parsed.cwd.as_deref(), Some(Path::new("/ws")));
         assert_eq!(parsed.command, vec![OsString::from("ls")]);
         assert!(launch.status.is_some());
+    }
 
-        let missing = [dir.path().join("missing")];
+    #[tokio::test]
+    async fn a_helper_found_nowhere_is_reported_with_every_path_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = [dir.path().join("missing"), dir.path().join(HELPER_NAME)];
         let context = LaunchContext {
+            cwd: Path::new("/ws"),
+            tmpdir: None,
             helper: HelperSearch {
                 explicit: &missing,
                 dirs: &[],
             },
-            ..context
+            cancel: &CancellationToken::new(),
         };
-        match super::super::launch(&["ls".to_string()], Some(&policy), context) {
+        let policy = SandboxPolicy::ReadOnly(ReadOnlyPolicy::default());
+        match launch(&["ls".to_string()], Some(&policy), context).await {
             Err(CodexErr::SandboxExecutableNotFound { searched }) => {
                 assert_eq!(searched, missing);
             }

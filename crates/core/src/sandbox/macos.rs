@@ -17,7 +17,7 @@ use crate::error::Result;
 pub(super) const PLATFORM: &str = "darwin";
 
 /// `sandbox-exec -p PROFILE -D… -- argv`.
-pub(super) fn sandboxed(
+pub(super) async fn sandboxed(
     argv: &[String],
     policy: &SandboxPolicy,
     context: LaunchContext<'_>,
@@ -27,6 +27,7 @@ pub(super) fn sandboxed(
         cwd,
         tmpdir,
         helper: _no_helper,
+        cancel: _nothing_to_wait_for,
     } = context;
     Ok(Launch {
         program: OsString::from(SANDBOX_EXEC),

@@ -13,6 +13,8 @@
 //! `CODEX_SANDBOX_NETWORK_DISABLED=1` when the policy keeps the network off.
 
 #[cfg(target_os = "linux")]
+mod handshake;
+#[cfg(target_os = "linux")]
 mod helper_path;
 #[cfg(target_os = "linux")]
 mod linux_probe;
@@ -132,6 +134,8 @@ pub(crate) struct LaunchContext<'a> {
     pub(crate) tmpdir: Option<&'a Path>,
     /// Where to look for the Linux helper.
     pub(crate) helper: HelperSearch<'a>,
+    /// The caller's cancellation, which also ends the wait for a helper's first answer.
+    pub(crate) cancel: &'a tokio_util::sync::CancellationToken,
 }
 
 /// The sandbox report of a finished run from what the launcher said, or the error that replaces
@@ -160,15 +164,17 @@ pub(crate) fn sandbox_report(
 ///
 /// # Errors
 /// [`CodexErr::SandboxExecutableNotFound`] when the Linux helper is nowhere to be found,
-/// [`crate::SandboxErr::Unsupported`] on a platform without a sandbox, and [`CodexErr::Spawn`]
-/// when the status pipe cannot be created.
-pub(crate) fn launch(
+/// [`CodexErr::SandboxExecutableRejected`] when what was found is not the helper,
+/// [`crate::SandboxErr::Unsupported`] on a platform without a sandbox, [`CodexErr::Spawn`]
+/// when the status pipe cannot be created, and [`CodexErr::Interrupted`] when the caller
+/// cancels meanwhile.
+pub(crate) async fn launch(
     argv: &[String],
     policy: Option<&SandboxPolicy>,
     context: LaunchContext<'_>,
 ) -> Result<Launch> {
     match policy.filter(|policy| !policy.is_full_access()) {
-        Some(policy) => imp::sandboxed(argv, policy, context),
+        Some(policy) => imp::sandboxed(argv, policy, context).await,
         None => Ok(direct(argv)),
     }
 }
@@ -197,16 +203,18 @@ pub fn sandbox_env(kind: SandboxKind, policy: &SandboxPolicy) -> Vec<(&'static s
 mod tests {
     use super::*;
 
-    #[test]
-    fn full_access_and_no_policy_launch_the_command_itself() {
+    #[tokio::test]
+    async fn full_access_and_no_policy_launch_the_command_itself() {
         let argv = vec!["echo".to_string(), "hi".to_string()];
+        let cancel = tokio_util::sync::CancellationToken::new();
         let context = LaunchContext {
             cwd: Path::new("/"),
             tmpdir: None,
             helper: HelperSearch::default(),
+            cancel: &cancel,
         };
         for policy in [None, Some(&SandboxPolicy::DangerFullAccess)] {
-            let launch = launch(&argv, policy, context).unwrap();
+            let launch = launch(&argv, policy, context).await.unwrap();
             assert_eq!(launch.program, "echo");
             assert_eq!(launch.args, vec![OsString::from("hi")]);
             assert_eq!(launch.kind, SandboxKind::None);

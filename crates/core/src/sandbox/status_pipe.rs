@@ -178,11 +178,10 @@ pub(crate) fn setup_error(failure: SetupFailure, cwd: &Path) -> CodexErr {
         SetupFailure::Policy { detail } | SetupFailure::Unenforceable { detail } => {
             SandboxErr::Policy { detail }.into()
         }
-        SetupFailure::Cwd { errno, .. } => CodexErr::io(
-            io::Error::from_raw_os_error(errno),
-            "chdir",
-            Some(cwd.into()),
-        ),
+        SetupFailure::Cwd { errno, .. } => CodexErr::Cwd {
+            source: io::Error::from_raw_os_error(errno),
+            path: cwd.into(),
+        },
         // We wrote the command line, so the helper rejecting it is our bug.
         SetupFailure::Usage { detail } => CodexErr::Internal(format!(
             "sandbox helper rejected its command line: {detail}"
@@ -298,7 +297,7 @@ mod tests {
             cwd,
         );
         assert!(
-            matches!(&chdir, CodexErr::Io { syscall: "chdir", path: Some(path), .. } if path == cwd),
+            matches!(&chdir, CodexErr::Cwd { path, .. } if path == cwd),
             "{chdir:?}"
         );
         let exec = exec_error(libc::ENOENT, "nope");

@@ -16,7 +16,7 @@ pub(super) const PLATFORM: &str = "win32";
 pub(super) const PLATFORM: &str = std::env::consts::OS;
 
 /// Refuses: this platform has no sandbox.
-pub(super) fn sandboxed(
+pub(super) async fn sandboxed(
     _argv: &[String],
     _policy: &SandboxPolicy,
     context: LaunchContext<'_>,
@@ -26,6 +26,7 @@ pub(super) fn sandboxed(
         cwd: _cwd,
         tmpdir: _tmpdir,
         helper: _helper,
+        cancel: _cancel,
     } = context;
     Err(SandboxErr::Unsupported {
         platform: PLATFORM.into(),

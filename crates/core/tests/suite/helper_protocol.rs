@@ -10,7 +10,6 @@ use codex_core::{CodexErr, SandboxErr};
 /// Writes a stand-in helper: it records its arguments, writes `status` (one JSON line per
 /// entry) to the status fd, closes it, then execs the command after `--` unless `run` is false.
 fn fake_helper(dir: &Path, status: &[&str], run: bool) -> PathBuf {
-    let path = dir.join("codex-linux-sandbox");
     let lines: String = status.iter().map(|line| format!("{line}\n")).collect();
     let script = format!(
         r#"#!/bin/bash
@@ -25,8 +24,14 @@ shift
         args = dir.join("args").display(),
         tail = if run { "exec \"$@\"" } else { "exit 125" },
     );
-    // Installed by another process: a write fd held here could leak into a child forked by a
-    // concurrent test, and exec'ing a file open for writing fails with ETXTBSY.
+    install_helper(dir, &script)
+}
+
+/// Installs `script` as `dir/codex-linux-sandbox`, by another process: a write fd held here
+/// could leak into a child forked by a concurrent test, and exec'ing a file open for writing
+/// fails with ETXTBSY.
+fn install_helper(dir: &Path, script: &str) -> PathBuf {
+    let path = dir.join("codex-linux-sandbox");
     let source = dir.join("helper.sh");
     std::fs::write(&source, script).unwrap();
     let installed = std::process::Command::new("install")
@@ -165,9 +170,41 @@ async fn an_exec_failure_inside_the_sandbox_is_enoent_like_outside() {
 }
 
 #[tokio::test]
-async fn a_helper_that_reports_nothing_is_not_trusted() {
+async fn a_stand_in_that_never_reports_is_refused_before_the_command_runs() {
     let dir = tempfile::tempdir().unwrap();
     let helper = fake_helper(dir.path(), &[], true);
+    let error = exec(sandboxed(dir.path(), helper.clone(), "touch ran"))
+        .await
+        .unwrap_err();
+    match &error {
+        CodexErr::SandboxExecutableRejected { path, .. } => assert_eq!(*path, helper),
+        other => panic!("expected a rejected helper, got {other:?}"),
+    }
+    assert_eq!(error.code(), "SANDBOX_EXE_NOT_FOUND");
+    assert!(
+        !dir.path().join("ran").exists(),
+        "the command ran unsandboxed"
+    );
+}
+
+#[tokio::test]
+async fn a_helper_that_falls_silent_after_answering_once_is_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Answers the first question only (the handshake), then runs commands without a word.
+    let asked = dir.path().join("asked");
+    let script = format!(
+        r#"#!/bin/bash
+if [ ! -e "{asked}" ]; then
+  touch "{asked}"
+  printf '%s\n' '{READY}' >&"$CODEX_SANDBOX_STATUS_FD"
+fi
+while [ "$1" != "--" ]; do shift; done
+shift
+exec "$@"
+"#,
+        asked = asked.display(),
+    );
+    let helper = install_helper(dir.path(), &script);
     let error = exec(sandboxed(dir.path(), helper, "echo unconfirmed"))
         .await
         .unwrap_err();

@@ -1,6 +1,8 @@
 //! Output capture: caps, totals, UTF-8, interleaving and the live chunk feed.
 
-use codex_core::exec::{OutputStream, exec};
+use std::time::Duration;
+
+use codex_core::exec::{DEFAULT_OUTPUT_IN_FLIGHT, OutputStream, exec, output_channel};
 
 use crate::common::sh;
 
@@ -59,7 +61,7 @@ async fn aggregated_output_keeps_arrival_order() {
 
 #[tokio::test]
 async fn chunks_are_forwarded_as_they_are_read_even_past_the_cap() {
-    let (sink, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+    let (sink, mut chunks) = output_channel(DEFAULT_OUTPUT_IN_FLIGHT);
     let mut params = sh("printf abcdef; sleep 0.1; printf ghij >&2");
     params.max_output_bytes = 4;
     params.on_output = Some(sink);
@@ -77,4 +79,38 @@ async fn chunks_are_forwarded_as_they_are_read_even_past_the_cap() {
     );
     assert!(output.stdout.truncated);
     assert_eq!(output.stdout.text, "ab\n[... 2 bytes truncated ...]\nef");
+}
+
+#[tokio::test]
+async fn a_receiver_that_holds_its_chunks_stops_the_reading_until_it_lets_go() {
+    let budget = 256 * 1024;
+    let (sink, mut chunks) = output_channel(budget);
+    let mut params = sh("head -c 8388608 /dev/zero");
+    params.timeout = None;
+    params.on_output = Some(sink);
+    let run = tokio::spawn(exec(params));
+    // Hold every chunk for a while: the reader may run ahead by the budget, no further.
+    let mut held = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, chunks.recv()).await {
+        held.push(chunk);
+    }
+    let read: usize = held.iter().map(|chunk| chunk.data.len()).sum();
+    assert!(
+        read > 0 && read <= budget,
+        "read {read} bytes ahead with a budget of {budget}"
+    );
+    assert!(
+        !run.is_finished(),
+        "the command finished although nobody took its output"
+    );
+    // Letting go (and taking the rest as it comes) lets the command finish.
+    drop(held);
+    let mut total = read;
+    while let Some(chunk) = chunks.recv().await {
+        total += chunk.data.len();
+    }
+    let output = run.await.unwrap().unwrap();
+    assert_eq!(output.stdout.total_bytes, 8 << 20);
+    assert_eq!(total, 8 << 20);
 }

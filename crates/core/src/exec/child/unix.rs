@@ -1,4 +1,5 @@
-//! Unix: the child leads its own process group, signalled as a whole and killed when dropped.
+//! Unix: the child leads its own process group, signalled as a whole and killed when dropped;
+//! on Linux the reaper (`reaper.rs`) kills what is left of it when this process ends.
 
 use std::io;
 use std::os::unix::process::ExitStatusExt;
@@ -6,14 +7,18 @@ use std::process::ExitStatus;
 
 use tokio::process::{Child, Command};
 
+use super::Watch;
+#[cfg(target_os = "linux")]
+use super::reaper;
 #[cfg(target_os = "linux")]
 use crate::exec::ProcStat;
 use crate::exec::reap::{GroupSignal, ProcessGroup};
 
 /// A child that leads a new process group, with the group's pid kept for signalling.
 ///
-/// Dropping it before the child was reaped (the exec future was dropped mid-run) sends SIGKILL
-/// to the whole group, so nothing outlives an abandoned call; tokio reaps the child afterwards.
+/// Dropping it before the child was reaped (the exec future was dropped mid-run) kills the
+/// whole group and, on Linux, its descendants too, so nothing outlives an abandoned call;
+/// tokio reaps the child afterwards.
 #[derive(Debug)]
 pub(crate) struct GroupChild {
     child: Child,
@@ -22,10 +27,13 @@ pub(crate) struct GroupChild {
 }
 
 impl GroupChild {
-    /// Spawns `command` as the leader of a new process group that dies with us.
+    /// Spawns `command` as the leader of a new process group that does not outlive us.
     ///
-    /// On Linux the child gets `PR_SET_PDEATHSIG(SIGKILL)`: if the thread that spawned it dies,
-    /// the kernel kills it.
+    /// On Linux, `watch` says how: registered with the reaper (see `reaper.rs`), which kills
+    /// the group and its descendants when we end however we end, or (`ParentDeath`, or when
+    /// there is no reaper) `PR_SET_PDEATHSIG(SIGKILL)`, which kills the child when the thread
+    /// that spawned it dies. Elsewhere neither exists, and the group is only killed when a run
+    /// is timed out, cancelled or dropped.
     ///
     /// # Caveats
     /// The parent-death signal follows the spawning *thread*; call this from a thread that lives
@@ -33,14 +41,20 @@ impl GroupChild {
     ///
     /// # Errors
     /// The OS error from spawning.
-    pub(crate) fn spawn(command: &mut Command) -> io::Result<GroupChild> {
-        command.process_group(0).kill_on_drop(true);
-        set_parent_death_signal(command);
+    pub(crate) fn spawn(command: &mut Command, watch: Watch) -> io::Result<GroupChild> {
+        // Not tokio's kill_on_drop: dropping kills the whole tree, in order (see Drop).
+        command.process_group(0);
+        #[cfg(target_os = "linux")]
+        reaper::prepare(command, watch);
         let child = command.spawn()?;
         let pid = child
             .id()
             .ok_or_else(|| io::Error::other("spawned child has no pid"))?;
         let pgid = libc::pid_t::try_from(pid).map_err(io::Error::other)?;
+        #[cfg(target_os = "linux")]
+        reaper::spawned(pgid, watch);
+        #[cfg(not(target_os = "linux"))]
+        let _ = watch;
         Ok(GroupChild {
             child,
             pgid,
@@ -48,35 +62,16 @@ impl GroupChild {
         })
     }
 
+    /// The child's pid, which is also its group's.
+    pub(crate) fn id(&self) -> u32 {
+        self.pgid.unsigned_abs()
+    }
+
     /// The child's standard streams, taken once.
     pub(crate) fn child_mut(&mut self) -> &mut Child {
         &mut self.child
     }
 }
-
-#[cfg(target_os = "linux")]
-fn set_parent_death_signal(command: &mut Command) {
-    // Recorded before fork: if the parent died between fork and prctl, the child has already
-    // been re-parented and the death signal would never come, so it must exit by itself.
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
-    // SAFETY: the closure only calls async-signal-safe functions (prctl, getppid, _exit) and
-    // allocates nothing.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            if libc::getppid() != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn set_parent_death_signal(_command: &mut Command) {}
 
 /// The signal that ended the process, if one did.
 pub(crate) fn exit_signal(status: &ExitStatus) -> Option<i32> {
@@ -154,12 +149,32 @@ fn signal_group(pgid: libc::pid_t, signal: i32) -> io::Result<()> {
     }
 }
 
+/// Kills the command `pid` (a group leader), its group and (on Linux) every descendant, at once.
+pub(crate) fn kill_tree(pid: u32) {
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // The reaper stops the group and the descendants before it kills any of them: killing the
+    // child here first would hand its descendants to init before they could be found.
+    #[cfg(target_os = "linux")]
+    if reaper::kill_tree(pgid) {
+        return;
+    }
+    // Best effort: the caller cannot act on a failure, and ESRCH is already success.
+    let _ = signal_group(pgid, libc::SIGKILL);
+}
+
 impl Drop for GroupChild {
     fn drop(&mut self) {
         if !self.reaped {
-            // Best effort: Drop cannot report a failure, and ESRCH is already success.
-            let _ = signal_group(self.pgid, libc::SIGKILL);
+            kill_tree(self.id());
+            return;
         }
+        // The run is over: what is left of the group is the command's background processes,
+        // which the reaper kills when we end (by the ones in it now, should the number of the
+        // group be another's by then).
+        #[cfg(target_os = "linux")]
+        reaper::reaped(self.pgid, self.group_alive());
     }
 }
 

@@ -10,6 +10,7 @@ use std::process::ExitStatus;
 
 use tokio::process::{Child, Command};
 
+use super::Watch;
 use crate::exec::reap::{GroupSignal, ProcessGroup};
 
 /// A spawned child, terminated when dropped before it was waited for.
@@ -19,13 +20,19 @@ pub(crate) struct GroupChild {
 }
 
 impl GroupChild {
-    /// Spawns `command`.
+    /// Spawns `command`; `watch` has nothing to act on here (no groups, no parent-death
+    /// signal).
     ///
     /// # Errors
     /// The OS error from spawning.
-    pub(crate) fn spawn(command: &mut Command) -> io::Result<GroupChild> {
+    pub(crate) fn spawn(command: &mut Command, _watch: Watch) -> io::Result<GroupChild> {
         let child = command.kill_on_drop(true).spawn()?;
         Ok(GroupChild { child })
+    }
+
+    /// The child's pid (0 once it has been waited for).
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id().unwrap_or_default()
     }
 
     /// The child's standard streams, taken once.
@@ -33,6 +40,10 @@ impl GroupChild {
         &mut self.child
     }
 }
+
+/// Nothing: there is no group to kill by pid here, and the run's own drop terminates the
+/// direct child.
+pub(crate) fn kill_tree(_pid: u32) {}
 
 /// Windows processes are not ended by signals.
 pub(crate) fn exit_signal(_status: &ExitStatus) -> Option<i32> {
