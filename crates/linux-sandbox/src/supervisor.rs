@@ -118,6 +118,7 @@ pub(crate) fn run(reporter: Reporter, invocation: HelperInvocation) -> ! {
                 exec_errno: None,
                 ending: None,
                 init_status: None,
+                channel_open: true,
             }
             .supervise()
         }
@@ -181,13 +182,19 @@ struct Supervisor {
     exec_errno: Option<i32>,
     ending: Option<Ending>,
     init_status: Option<libc::c_int>,
+    /// Whether the init still holds its end of the channel.
+    channel_open: bool,
 }
 
 impl Supervisor {
     fn supervise(mut self) -> ! {
         while self.init_status.is_none() {
             let listener = self.listener.clone();
-            let mut fds: Vec<BorrowedFd<'_>> = vec![self.signals.as_fd(), self.channel.as_fd()];
+            // Once the init has closed its end, the channel would poll readable (at EOF) until
+            // its SIGCHLD arrives: a busy loop, so it is left out from then on.
+            let channel_open = self.channel_open;
+            let mut fds: Vec<BorrowedFd<'_>> = vec![self.signals.as_fd()];
+            fds.extend(channel_open.then(|| self.channel.as_fd()));
             fds.extend(listener.as_deref().map(AsFd::as_fd));
             let Ok(ready) = sys::poll(&fds) else {
                 continue;
@@ -195,10 +202,11 @@ impl Supervisor {
             if ready[0] != 0 {
                 self.on_signals();
             }
-            if ready[1] != 0 {
+            if channel_open && ready[1] != 0 {
                 self.on_report();
             }
-            if let (Some(listener), Some(&revents)) = (listener, ready.get(2)) {
+            let listener_revents = ready.get(1 + usize::from(channel_open));
+            if let (Some(listener), Some(&revents)) = (listener, listener_revents) {
                 if revents & libc::POLLIN != 0 {
                     self.on_notification(&listener);
                 } else if revents & (libc::POLLHUP | libc::POLLERR) != 0 {
@@ -231,8 +239,11 @@ impl Supervisor {
     }
 
     fn on_report(&mut self) {
-        if let Ok(Some((report, fds))) = self.channel.recv::<Report>() {
-            self.handle(report, fds);
+        match self.channel.recv::<Report>() {
+            Ok(Some((report, fds))) => self.handle(report, fds),
+            // The init only sends well-formed messages: an error means the channel is unusable,
+            // and polling it again would spin.
+            Ok(None) | Err(_) => self.channel_open = false,
         }
     }
 
