@@ -26,8 +26,8 @@ const EXEC_OPTIONS = new Set([
   'maxOutputBytes', 'reject', 'onOutput', 'sandboxExecutable',
 ])
 
-/** The Rust target triples of the Linux platform packages, by `process.arch`. */
-const TRIPLES = { x64: 'x86_64-unknown-linux-gnu', arm64: 'aarch64-unknown-linux-gnu' }
+/** The Rust target triples the static helper is built for (scripts/build-sandbox-helper.sh), by `process.arch`. */
+const TRIPLES = { x64: 'x86_64-unknown-linux-musl', arm64: 'aarch64-unknown-linux-musl' }
 
 /** @type {string[] | undefined} */
 let helperDirs

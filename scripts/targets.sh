@@ -17,16 +17,21 @@ host_triple() {
   rustc -vV | sed -n 's/^host: //p'
 }
 
-# For a Linux target other than the host, exports Cargo's linker variable for it (unless the
-# caller set it) as Debian's cross gcc, which cc-rs also picks for C code (ring). Only for cross
-# builds: a native arm64 host's gcc need not carry the triplet name (Fedora, Amazon Linux).
+# For a Linux target of another architecture than the host's, exports Cargo's linker variable for
+# it (unless the caller set it) as Debian's cross gcc, which cc-rs also picks for C code (ring).
+# Only for cross builds: a native arm64 host's gcc need not carry the triplet name (Fedora,
+# Amazon Linux).
 # Fails with what to install when that linker or the target's Rust std is missing.
 use_cross_toolchain() {
   local target="$1" gcc packages
-  [ "$target" = "$(host_triple)" ] && return 0
+  # The host's own architecture (a musl target on a glibc host too) links with the host's cc.
+  [ "${target%%-*}" = "$(host_triple | cut -d- -f1)" ] && return 0
   case "$target" in
     aarch64-unknown-linux-gnu) gcc=aarch64-linux-gnu-gcc; packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
     x86_64-unknown-linux-gnu) gcc=x86_64-linux-gnu-gcc; packages="gcc-x86-64-linux-gnu libc6-dev-amd64-cross" ;;
+    # Rust's musl targets bring their own C library and start files: only the linker is needed.
+    aarch64-unknown-linux-musl) gcc=aarch64-linux-gnu-gcc; packages="gcc-aarch64-linux-gnu" ;;
+    x86_64-unknown-linux-musl) gcc=x86_64-linux-gnu-gcc; packages="gcc-x86-64-linux-gnu" ;;
     *) echo "${0##*/}: no cross toolchain is known for $target on this host" >&2; return 1 ;;
   esac
   local var

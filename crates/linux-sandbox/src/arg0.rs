@@ -23,7 +23,7 @@ pub fn run_with_sandbox<T>(main: impl FnOnce() -> T) -> T {
         unsafe {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
-        crate::run_main()
+        crate::run_main(std::env::args_os().skip(1).collect())
     }
     main()
 }

@@ -1,9 +1,10 @@
 //! The command's last steps, in the child the init forks: its own process group, the caller's
 //! signal mask and SIGCHLD disposition back, the seccomp filter whose listener goes to the
-//! supervisor, then `execvp`.
+//! supervisor, then the program, found as `execvp` finds it.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString, OsStr};
 use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
 
 use crate::channel::{Channel, Report};
 use crate::namespaces::{self, Isolation};
@@ -14,6 +15,8 @@ use crate::sys;
 pub(crate) struct CommandPlan {
     /// The program and its arguments.
     pub(crate) argv: Vec<CString>,
+    /// Where to look for the program, in order ([`search_paths`]).
+    pub(crate) candidates: Vec<CString>,
     /// The caller's signal mask.
     pub(crate) signal_mask: libc::sigset_t,
     /// Whether the caller ignored SIGCHLD (the helper needs the default to wait for children).
@@ -72,6 +75,70 @@ pub(crate) fn spawn(
     Ok(pid)
 }
 
+/// The shell that runs a file the kernel cannot execute, as glibc's `execvp` does.
+const SHELL: &CStr = c"/bin/sh";
+/// The default `$PATH` when the environment has none (glibc's `_CS_PATH`).
+const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
+
+/// Where `execvp` would look for `program` under `path` (the environment's `$PATH`): the name
+/// itself when it holds a slash, otherwise each directory of `path` in turn (an empty entry is
+/// the working directory).
+///
+/// Computed before the fork, so that the child that execs allocates nothing for it.
+pub(crate) fn search_paths(program: &CStr, path: Option<&OsStr>) -> Vec<CString> {
+    let name = program.to_bytes();
+    if name.is_empty() {
+        return Vec::new();
+    }
+    if name.contains(&b'/') {
+        return vec![program.to_owned()];
+    }
+    let path = path.map_or(DEFAULT_PATH, OsStr::as_bytes);
+    path.split(|&byte| byte == b':')
+        .filter_map(|dir| {
+            let mut candidate = dir.to_vec();
+            if !candidate.is_empty() && !candidate.ends_with(b"/") {
+                candidate.push(b'/');
+            }
+            candidate.extend_from_slice(name);
+            CString::new(candidate).ok()
+        })
+        .collect()
+}
+
+/// Replaces this process with the plan's program, tried at each candidate as glibc's `execvp`
+/// tries them: on past what does not exist or may not be searched, and a file the kernel
+/// cannot execute (a script without `#!`) run by `/bin/sh`. The helper is linked against musl,
+/// whose `execvp` has no such fallback; the command must start exactly as it would outside.
+///
+/// Returns the errno that ends the search.
+fn exec_program(plan: &CommandPlan) -> libc::c_int {
+    let mut argv: Vec<*const libc::c_char> = plan.argv.iter().map(|arg| arg.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let mut denied = false;
+    let mut errno = libc::ENOENT;
+    for candidate in &plan.candidates {
+        // execv itself rather than std's Command: std would reset the signal mask and SIGPIPE,
+        // and the command must start with exactly what the caller gave the helper.
+        // SAFETY: `argv` is a null-terminated array of C strings that outlive the call.
+        unsafe { libc::execv(candidate.as_ptr(), argv.as_ptr()) };
+        errno = sys::errno();
+        match errno {
+            libc::ENOEXEC => {
+                let mut script = vec![SHELL.as_ptr(), candidate.as_ptr()];
+                script.extend_from_slice(&argv[1..]);
+                // SAFETY: as above; `script` ends with `argv`'s null.
+                unsafe { libc::execv(SHELL.as_ptr(), script.as_ptr()) };
+                return libc::ENOEXEC;
+            }
+            libc::EACCES => denied = true,
+            libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}
+            _ => return errno,
+        }
+    }
+    if denied { libc::EACCES } else { errno }
+}
+
 /// Exit code when the command was not found, as a shell reports it.
 const EXIT_NOT_FOUND: i32 = 127;
 /// Exit code when the command exists but could not be executed.
@@ -106,13 +173,7 @@ fn start(plan: &CommandPlan, options: FilterOptions, isolation: Isolation, chann
         exit(codex_sandbox_policy::EXIT_SETUP_FAILED)
     }
     drop(listener);
-    let mut pointers: Vec<*const libc::c_char> = plan.argv.iter().map(|arg| arg.as_ptr()).collect();
-    pointers.push(std::ptr::null());
-    // execvp itself rather than std's Command: std would reset the signal mask and SIGPIPE,
-    // and the command must start with exactly what the caller gave the helper.
-    // SAFETY: `pointers` is a null-terminated array of valid C strings that outlive the call.
-    unsafe { libc::execvp(pointers[0], pointers.as_ptr()) };
-    let errno = sys::errno();
+    let errno = exec_program(plan);
     let _ = channel.send(&Report::ExecFailed(errno), &[]);
     exit(if errno == libc::ENOENT {
         EXIT_NOT_FOUND
@@ -124,4 +185,32 @@ fn start(plan: &CommandPlan, options: FilterOptions, isolation: Isolation, chann
 fn exit(code: i32) -> ! {
     // SAFETY: _exit ends the process without running anything else.
     unsafe { libc::_exit(code) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(program: &CStr, path: Option<&str>) -> Vec<String> {
+        search_paths(program, path.map(OsStr::new))
+            .into_iter()
+            .map(|candidate| candidate.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_name_is_looked_for_in_each_directory_of_path() {
+        assert_eq!(
+            paths(c"ls", Some("/usr/local/bin:/bin/::rel")),
+            ["/usr/local/bin/ls", "/bin/ls", "ls", "rel/ls"]
+        );
+        assert_eq!(paths(c"ls", None), ["/bin/ls", "/usr/bin/ls"]);
+    }
+
+    #[test]
+    fn a_path_is_taken_as_it_is_and_an_empty_name_nowhere() {
+        assert_eq!(paths(c"./run.sh", Some("/bin")), ["./run.sh"]);
+        assert_eq!(paths(c"/bin/ls", Some("/usr/bin")), ["/bin/ls"]);
+        assert!(paths(c"", Some("/bin")).is_empty());
+    }
 }

@@ -303,9 +303,11 @@ fn make_placeholder(
             )
         };
         let c_name = sys::c_string(name)?;
+        // The system call, not libc's wrapper, which musl lacks.
         // SAFETY: valid C strings and an open directory.
         let renamed = unsafe {
-            libc::renameat2(
+            libc::syscall(
+                libc::SYS_renameat2,
                 parent.as_raw_fd(),
                 c_temporary.as_ptr(),
                 parent.as_raw_fd(),
@@ -313,7 +315,7 @@ fn make_placeholder(
                 libc::RENAME_NOREPLACE,
             )
         };
-        sys::check(renamed.into())?;
+        sys::check(renamed)?;
         Ok(dir)
     })();
     match made {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use codex_sandbox_policy::{EnforcedLayers, HelperInvocation, SetupFailure};
 
 use crate::channel::{Channel, Ending, Report, Request};
-use crate::command::CommandPlan;
+use crate::command::{CommandPlan, search_paths};
 use crate::denials::Denials;
 use crate::error::SetupError;
 use crate::init::{self, InitPlan};
@@ -87,6 +87,9 @@ pub(crate) fn run(reporter: Reporter, invocation: HelperInvocation) -> ! {
         supervisor: unsafe { libc::getpid() },
         blocked,
         command: CommandPlan {
+            candidates: argv.first().map_or_else(Vec::new, |program| {
+                search_paths(program, std::env::var_os("PATH").as_deref())
+            }),
             argv,
             signal_mask,
             sigchld_ignored,

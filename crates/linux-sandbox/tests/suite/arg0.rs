@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use codex_linux_sandbox::HELPER_NAME;
 
-use super::support::{HELPER, Scene, User, WORKSPACE, output};
+use super::support::{CARGO_HELPER, Scene, User, WORKSPACE, output};
 
 /// The `own_helper` example, which `cargo test` builds next to the helper.
 fn own_helper() -> PathBuf {
-    let path = PathBuf::from(HELPER)
+    let path = PathBuf::from(CARGO_HELPER)
         .parent()
         .unwrap()
         .join("examples/own_helper");

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use super::support::{HELPER, Scene, User, WORKSPACE, output, probe};
+use super::support::{Scene, User, WORKSPACE, helper, output, probe};
 
 #[test]
 fn the_mount_layer_failing_at_any_step_runs_nothing() {
@@ -17,7 +17,7 @@ fn the_mount_layer_failing_at_any_step_runs_nothing() {
             "deny",
             &syscall.to_string(),
             &libc::EPERM.to_string(),
-            HELPER,
+            helper(),
             "--policy",
             WORKSPACE,
             "--",
@@ -41,7 +41,7 @@ fn running_out_of_descriptors_never_runs_a_weaker_sandbox() {
         let nofile = format!("--nofile={limit}:{limit}");
         let args = [
             nofile.as_str(),
-            HELPER,
+            helper(),
             "--policy",
             WORKSPACE,
             "--",
@@ -89,7 +89,7 @@ fn dangerous_roots_are_refused() {
     );
     assert_eq!(run.code(), 125, "{run:?}");
     let args = ["--policy", WORKSPACE, "--cwd", "/", "--", "touch", "/ran"];
-    let run = output(&mut scene.command(HELPER, &args));
+    let run = output(&mut scene.command(helper(), &args));
     assert_eq!(run.code(), 125, "{run:?}");
     assert!(!std::path::Path::new("/ran").exists());
 }

@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use super::support::{
-    HELPER, Layers, Scene, User, Victim, WORKSPACE, every_scene, live_with_arg, output, probe,
+    Layers, Scene, User, Victim, WORKSPACE, every_scene, helper, live_with_arg, output, probe,
     unique_sleep_seconds,
 };
 
@@ -91,7 +91,8 @@ fn the_callers_keyrings_stay_out_of_reach() {
         // A session keyring of its own for this test, holding a secret, shared by the shell, the
         // sandboxed probe and the check after it.
         let script = format!(
-            "{HELPER} --policy '{WORKSPACE}' -- {probe} keys; {probe} key-check",
+            "{helper} --policy '{WORKSPACE}' -- {probe} keys; {probe} key-check",
+            helper = helper(),
             probe = probe()
         );
         let run = in_keyring(&scene, &script);

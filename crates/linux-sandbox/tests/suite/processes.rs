@@ -4,7 +4,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 
 use super::support::{
-    HELPER, Layers, READ_ONLY, Scene, USERS, User, Victim, WORKSPACE, every_scene, output, probe,
+    Layers, READ_ONLY, Scene, USERS, User, Victim, WORKSPACE, every_scene, helper, output, probe,
     without_user_namespaces,
 };
 
@@ -158,7 +158,7 @@ fn an_unprivileged_callers_ambient_capabilities_are_cleared() {
     sandboxed
         .arg(probe())
         .args(without_user_namespaces())
-        .args([HELPER, "--policy", READ_ONLY, "--"])
+        .args([helper(), "--policy", READ_ONLY, "--"])
         .args(grep);
     let run = output(&mut sandboxed);
     assert_eq!(run.code(), 0, "{run:?}");

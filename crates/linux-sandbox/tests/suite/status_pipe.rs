@@ -9,7 +9,7 @@ use codex_sandbox_policy::{
 };
 
 use super::support::{
-    HELPER, Layers, Scene, StatusPipe, USERS, User, WORKSPACE, kernel_landlock_abi, probe,
+    Layers, Scene, StatusPipe, USERS, User, WORKSPACE, helper, kernel_landlock_abi, probe,
     run_with_status,
 };
 
@@ -86,7 +86,7 @@ fn ready_comes_while_the_command_runs_and_the_pipe_is_hidden_from_it() {
 #[test]
 fn setup_failures_go_to_the_pipe_not_stderr() {
     let scene = Scene::new(User::Root);
-    let mut command = scene.command(HELPER, &["--policy", "{", "--", "touch", "ran"]);
+    let mut command = scene.command(helper(), &["--policy", "{", "--", "touch", "ran"]);
     let (run, messages) = run_with_status(&mut command);
     assert_eq!(run.code(), 125, "{run:?}");
     assert_eq!(run.stderr, "");
@@ -121,7 +121,7 @@ fn exec_failures_follow_ready() {
 fn helper_without(scene: &Scene, syscall: libc::c_long, errno: i32) -> std::process::Command {
     let mut command = scene.command(
         probe(),
-        &["deny", &syscall.to_string(), &errno.to_string(), HELPER],
+        &["deny", &syscall.to_string(), &errno.to_string(), helper()],
     );
     command.args(["--policy", WORKSPACE, "--", "touch", "ran"]);
     command

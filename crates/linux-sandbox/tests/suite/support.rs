@@ -14,8 +14,26 @@ use std::sync::OnceLock;
 use codex_sandbox_policy::{HelperStatus, STATUS_FD_ENV};
 use tempfile::TempDir;
 
-/// The helper under test.
-pub const HELPER: &str = env!("CARGO_BIN_EXE_codex-linux-sandbox");
+/// The helper cargo built for these tests (glibc, dynamic).
+pub const CARGO_HELPER: &str = env!("CARGO_BIN_EXE_codex-linux-sandbox");
+/// Names another build of the helper to test instead: `npm test` sets it to the static musl
+/// build that ships in the platform package, so that every case below holds for that binary.
+const HELPER_UNDER_TEST_ENV: &str = "CODEX_SANDBOX_HELPER_UNDER_TEST";
+
+/// The helper under test: the one `CODEX_SANDBOX_HELPER_UNDER_TEST` names, else cargo's.
+pub fn helper() -> &'static str {
+    static HELPER: OnceLock<String> = OnceLock::new();
+    HELPER.get_or_init(|| match std::env::var(HELPER_UNDER_TEST_ENV) {
+        Ok(path) if !path.is_empty() => {
+            assert!(
+                Path::new(&path).is_file(),
+                "{HELPER_UNDER_TEST_ENV}={path} is no file"
+            );
+            path
+        }
+        _ => CARGO_HELPER.to_string(),
+    })
+}
 /// Workspace-write with the network off: the default policy.
 pub const WORKSPACE: &str = r#"{"mode":"workspace-write"}"#;
 /// Read-only with the network off.
@@ -194,10 +212,10 @@ impl Scene {
     /// The helper with `args`, started with the scene's layers.
     pub fn helper(&self, args: &[&str]) -> Command {
         match self.layers {
-            Layers::All => self.command(HELPER, args),
+            Layers::All => self.command(helper(), args),
             Layers::WithoutNamespaces => {
                 let mut wrapped = without_user_namespaces();
-                wrapped.push(HELPER.to_string());
+                wrapped.push(helper().to_string());
                 wrapped.extend(args.iter().map(|arg| arg.to_string()));
                 let wrapped: Vec<&str> = wrapped.iter().map(String::as_str).collect();
                 self.command(probe(), &wrapped)
