@@ -1,5 +1,5 @@
-//! [`Channel`]: the supervisor's line to the confined side (the namespace's init and, until it
-//! execs, the command), and the messages that travel on it.
+//! [`Channel`]: the supervisor's line to the confined side (the namespace's init), and the
+//! messages that travel on it.
 //!
 //! A `SOCK_SEQPACKET` socketpair keeps message boundaries; each message is one JSON datagram with
 //! file descriptors attached as `SCM_RIGHTS`. Both ends are close-on-exec, so the command never
@@ -23,16 +23,22 @@ const MAX_FDS: usize = 64;
 /// From the confined side to the supervisor.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Report {
-    /// Every layer is in place; fds: each placeholder directory, in order.
-    Confined(Confinement),
-    /// The command's filter is installed and it is about to exec; fd: the seccomp listener.
-    Started,
+    /// Every layer is in place; fds: each placeholder directory, in order, then (`started`) the
+    /// command's seccomp listener. Sent once the command has exec'd, or failed to: one message
+    /// per run where there were two, as each wakes the supervisor.
+    Confined {
+        /// The confinement.
+        confinement: Confinement,
+        /// The command's filter is installed (the listener is the last fd).
+        started: bool,
+    },
     /// Nothing will run.
     SetupFailed(SetupFailure),
-    /// `execvp` of the command failed with this errno.
+    /// The exec of the command failed with this errno.
     ExecFailed(i32),
-    /// The command ended.
-    Ended(Ending),
+    /// This signal killed the command. (An exit needs no message: the init exits with the
+    /// command's code, and each message wakes the supervisor.)
+    Killed(i32),
     /// A connect the supervisor asked for finished: 0 or the errno.
     Connected {
         /// The request's id.
@@ -40,15 +46,6 @@ pub(crate) enum Report {
         /// 0 on success, else the errno.
         errno: i32,
     },
-}
-
-/// How the command ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Ending {
-    /// It exited with this code.
-    Exited(i32),
-    /// A signal killed it.
-    Signaled(i32),
 }
 
 /// What the supervisor needs to know about the confinement.

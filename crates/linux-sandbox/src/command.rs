@@ -1,12 +1,13 @@
 //! The command's last steps, in the child the init forks: its own process group, the caller's
-//! signal mask and SIGCHLD disposition back, the seccomp filter whose listener goes to the
-//! supervisor, then the program, found as `execvp` finds it.
+//! signal mask and SIGCHLD disposition back, the seccomp filter whose listener the init passes
+//! to the supervisor, then the program, found as `execvp` finds it.
 
 use std::ffi::{CStr, CString, OsStr};
-use std::os::fd::AsFd;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::channel::{Channel, Report};
+use codex_sandbox_policy::SetupFailure;
+
 use crate::namespaces::{self, Isolation};
 use crate::seccomp::{self, FilterOptions};
 use crate::sys;
@@ -26,10 +27,25 @@ pub(crate) struct CommandPlan {
 /// The stack the command's child runs on until it execs.
 const CHILD_STACK: usize = 256 * 1024;
 
-/// Starts the command in a child that shares the init's memory until it execs, as
-/// `posix_spawn` does: copying the init's address space for a process that execs at once was a
-/// measurable share of the helper's whole cost on a virtual machine. The init waits until the
-/// child has exec'd (or exited).
+/// How the command's start went, as the init finds it once the child has exec'd or exited.
+#[derive(Default)]
+pub(crate) struct Launch {
+    /// The child's pid.
+    pub(crate) pid: libc::pid_t,
+    /// The listener of the command's seccomp filter, once installed.
+    pub(crate) listener: Option<OwnedFd>,
+    /// Why the filter could not be installed (the child exited 125 instead).
+    pub(crate) failure: Option<SetupFailure>,
+    /// The errno of the exec that failed (the child exited 126 or 127).
+    pub(crate) exec_errno: Option<i32>,
+}
+
+/// Starts the command in a child that shares the init's memory and file table until it execs,
+/// as `posix_spawn` does: copying the init's address space for a process that execs at once was
+/// a measurable share of the helper's whole cost on a virtual machine. The init waits until the
+/// child has exec'd (or exited); what the child left in the returned [`Launch`] is then the
+/// init's, the listener included (exec unshares the file table, and closes the listener only in
+/// the command's copy).
 ///
 /// # Errors
 /// The OS error of `clone`.
@@ -37,24 +53,27 @@ pub(crate) fn spawn(
     plan: &CommandPlan,
     options: FilterOptions,
     isolation: Isolation,
-    channel: &Channel,
-) -> std::io::Result<libc::pid_t> {
+) -> std::io::Result<Launch> {
     struct Args<'a> {
         plan: &'a CommandPlan,
         options: FilterOptions,
         isolation: Isolation,
-        channel: &'a Channel,
+        launch: *mut Launch,
     }
     extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
-        // SAFETY: `arg` points at the `Args` below, alive while the parent waits for the exec.
+        // SAFETY: `arg` points at the `Args` below, alive while the parent waits for the exec;
+        // the parent does not touch `launch` until then.
         let args = unsafe { &*arg.cast::<Args<'_>>() };
-        start(args.plan, args.options, args.isolation, args.channel)
+        start(args.plan, args.options, args.isolation, unsafe {
+            &mut *args.launch
+        })
     }
+    let mut launch = Launch::default();
     let args = Args {
         plan,
         options,
         isolation,
-        channel,
+        launch: &raw mut launch,
     };
     let mut stack: Vec<std::mem::MaybeUninit<u8>> = Vec::with_capacity(CHILD_STACK);
     // The stack grows down from its (16-byte aligned) end.
@@ -65,14 +84,15 @@ pub(crate) fn spawn(
         libc::clone(
             child,
             top as *mut libc::c_void,
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::CLONE_FILES | libc::SIGCHLD,
             (&raw const args).cast_mut().cast(),
         )
     };
     if pid < 0 {
         return Err(std::io::Error::last_os_error());
     }
-    Ok(pid)
+    launch.pid = pid;
+    Ok(launch)
 }
 
 /// The shell that runs a file the kernel cannot execute, as glibc's `execvp` does.
@@ -144,8 +164,13 @@ const EXIT_NOT_FOUND: i32 = 127;
 /// Exit code when the command exists but could not be executed.
 const EXIT_NOT_EXECUTABLE: i32 = 126;
 
-/// Becomes the command; never returns.
-fn start(plan: &CommandPlan, options: FilterOptions, isolation: Isolation, channel: &Channel) -> ! {
+/// Becomes the command, leaving what the init must know in `launch`; never returns.
+fn start(
+    plan: &CommandPlan,
+    options: FilterOptions,
+    isolation: Isolation,
+    launch: &mut Launch,
+) -> ! {
     // SAFETY: getppid has no preconditions; the init is our parent now.
     let init = unsafe { libc::getppid() };
     // Its own group, so that the init can pass the caller's signals to all of it.
@@ -161,20 +186,15 @@ fn start(plan: &CommandPlan, options: FilterOptions, isolation: Isolation, chann
         unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
     }
     sys::set_signal_mask(&plan.signal_mask);
-    let listener = match seccomp::install(options) {
-        Ok(listener) => listener,
+    match seccomp::install(options) {
+        Ok(listener) => launch.listener = Some(listener),
         Err(error) => {
-            let _ = channel.send(&Report::SetupFailed(error.to_failure()), &[]);
+            launch.failure = Some(error.to_failure());
             exit(codex_sandbox_policy::EXIT_SETUP_FAILED)
         }
-    };
-    if channel.send(&Report::Started, &[listener.as_fd()]).is_err() {
-        // Without the supervisor, connects would fail anyway; nothing should run.
-        exit(codex_sandbox_policy::EXIT_SETUP_FAILED)
     }
-    drop(listener);
     let errno = exec_program(plan);
-    let _ = channel.send(&Report::ExecFailed(errno), &[]);
+    launch.exec_errno = Some(errno);
     exit(if errno == libc::ENOENT {
         EXIT_NOT_FOUND
     } else {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use codex_sandbox_policy::{EnforcedLayers, HelperInvocation, RootKind};
 
-use crate::channel::{Channel, Confinement, Ending, Placeholder, Report, Request};
+use crate::channel::{Channel, Confinement, Placeholder, Report, Request};
 use crate::command::{self, CommandPlan};
 use crate::error::SetupError;
 use crate::landlock::{self, LandlockRules, RuleTarget};
@@ -46,7 +46,7 @@ pub(crate) struct InitPlan<'a> {
 /// Runs the init; never returns.
 pub(crate) fn run(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) -> ! {
     match confine(&plan, isolation, &channel) {
-        Ok(()) => serve(plan, isolation, channel),
+        Ok(confined) => serve(plan, isolation, channel, confined),
         Err(error) => {
             // If the supervisor is gone there is no one to tell; nothing runs either way.
             let _ = channel.send(&Report::SetupFailed(error.to_failure()), &[]);
@@ -55,8 +55,19 @@ pub(crate) fn run(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) ->
     }
 }
 
-/// Puts every layer but the command's own filter in place, and tells the supervisor.
-fn confine(plan: &InitPlan<'_>, isolation: Isolation, channel: &Channel) -> Result<(), SetupError> {
+/// The confinement, for the supervisor once the command has started, and the placeholder
+/// directories it names, whose shared locks then live on in the supervisor's copies.
+struct Confined {
+    confinement: Confinement,
+    placeholders: Vec<OwnedFd>,
+}
+
+/// Puts every layer but the command's own filter in place.
+fn confine(
+    plan: &InitPlan<'_>,
+    isolation: Isolation,
+    channel: &Channel,
+) -> Result<Confined, SetupError> {
     let namespaced = isolation == Isolation::Namespaces;
     namespaces::die_with_parent(|| {
         if namespaced {
@@ -103,7 +114,7 @@ fn confine(plan: &InitPlan<'_>, isolation: Isolation, channel: &Channel) -> Resu
         protected_paths: protected.paths(),
         unprotected_paths: protected.unprotected.clone(),
     };
-    report_confined(channel, layers, &roots, protected)
+    Ok(confined(layers, &roots, protected))
 }
 
 /// The Landlock rules for `roots`.
@@ -126,14 +137,8 @@ fn landlock_rules(roots: &Roots, deny_tcp: bool) -> LandlockRules<'_> {
     }
 }
 
-/// Sends the confinement to the supervisor, with each placeholder directory, whose shared lock
-/// then lives on in the supervisor's copy.
-fn report_confined(
-    channel: &Channel,
-    layers: EnforcedLayers,
-    roots: &Roots,
-    protected: ProtectedSet,
-) -> Result<(), SetupError> {
+/// The confinement as the supervisor needs it.
+fn confined(layers: EnforcedLayers, roots: &Roots, protected: ProtectedSet) -> Confined {
     let mut placeholders = Vec::new();
     let mut fds: Vec<OwnedFd> = Vec::new();
     for item in protected.items {
@@ -146,19 +151,41 @@ fn report_confined(
             fds.push(placeholder.dir);
         }
     }
-    let confinement = Confinement {
-        layers,
-        socket_roots: roots.socket_roots(),
-        placeholders,
+    Confined {
+        confinement: Confinement {
+            layers,
+            socket_roots: roots.socket_roots(),
+            placeholders,
+        },
+        placeholders: fds,
+    }
+}
+
+/// Tells the supervisor, in one message, the confinement and how the command's start went; the
+/// listener then is the supervisor's alone. An error here means the supervisor is gone, and the
+/// parent-death signal is on its way.
+fn report_start(channel: &Channel, confined: Confined, launch: Option<command::Launch>) {
+    let listener = launch.as_ref().and_then(|launch| launch.listener.as_ref());
+    let mut fds: Vec<BorrowedFd<'_>> = confined.placeholders.iter().map(AsFd::as_fd).collect();
+    fds.extend(listener.map(AsFd::as_fd));
+    let confined_report = Report::Confined {
+        confinement: confined.confinement,
+        started: listener.is_some(),
     };
-    let borrowed: Vec<BorrowedFd<'_>> = fds.iter().map(AsFd::as_fd).collect();
-    channel
-        .send(&Report::Confined(confinement), &borrowed)
-        .map_err(SetupError::os("reporting to the supervisor"))
+    let _ = channel.send(&confined_report, &fds);
+    let Some(launch) = launch else {
+        return;
+    };
+    if let Some(failure) = launch.failure {
+        let _ = channel.send(&Report::SetupFailed(failure), &[]);
+    }
+    if let Some(errno) = launch.exec_errno {
+        let _ = channel.send(&Report::ExecFailed(errno), &[]);
+    }
 }
 
 /// Forks the command, then reaps, forwards and connects until it has ended.
-fn serve(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) -> ! {
+fn serve(plan: InitPlan<'_>, isolation: Isolation, channel: Channel, confined: Confined) -> ! {
     let signals = match sys::signalfd(&plan.blocked) {
         Ok(fd) => fd,
         Err(_) => exit(codex_sandbox_policy::EXIT_SETUP_FAILED),
@@ -167,9 +194,14 @@ fn serve(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) -> ! {
         network_off: !plan.invocation.policy.has_network_access(),
         no_namespaces: isolation == Isolation::None,
     };
-    let command = match command::spawn(&plan.command, options, isolation, &channel) {
-        Ok(pid) => pid,
+    let command = match command::spawn(&plan.command, options, isolation) {
+        Ok(launch) => {
+            let pid = launch.pid;
+            report_start(&channel, confined, Some(launch));
+            pid
+        }
         Err(error) => {
+            report_start(&channel, confined, None);
             let errno = error.raw_os_error().unwrap_or(libc::EAGAIN);
             let _ = channel.send(&Report::ExecFailed(errno), &[]);
             exit(126)
@@ -200,22 +232,19 @@ fn serve(plan: InitPlan<'_>, isolation: Isolation, channel: Channel) -> ! {
     }
 }
 
-/// Reaps every child that ended; when the command did, reports how and exits.
+/// Reaps every child that ended; when the command did, exits with its code, or reports the
+/// signal that killed it and exits with 128 + that signal.
 fn reap(command: libc::pid_t, channel: &Channel) {
     while let Some((pid, status)) = sys::reap_any() {
         if pid != command {
             continue;
         }
-        let ending = if libc::WIFSIGNALED(status) {
-            Ending::Signaled(libc::WTERMSIG(status))
-        } else {
-            Ending::Exited(libc::WEXITSTATUS(status))
-        };
-        let _ = channel.send(&Report::Ended(ending), &[]);
-        exit(match ending {
-            Ending::Exited(code) => code,
-            Ending::Signaled(signal) => 128 + signal,
-        });
+        if libc::WIFSIGNALED(status) {
+            let signal = libc::WTERMSIG(status);
+            let _ = channel.send(&Report::Killed(signal), &[]);
+            exit(128 + signal);
+        }
+        exit(libc::WEXITSTATUS(status));
     }
 }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use codex_sandbox_policy::{EnforcedLayers, HelperInvocation, SetupFailure};
 
-use crate::channel::{Channel, Ending, Report, Request};
+use crate::channel::{Channel, Report, Request};
 use crate::command::{CommandPlan, search_paths};
 use crate::denials::Denials;
 use crate::error::SetupError;
@@ -119,7 +119,7 @@ pub(crate) fn run(reporter: Reporter, invocation: HelperInvocation) -> ! {
                 denials: Denials::default(),
                 failure: None,
                 exec_errno: None,
-                ending: None,
+                killed_by: None,
                 init_status: None,
                 channel_open: true,
             }
@@ -183,7 +183,8 @@ struct Supervisor {
     denials: Denials,
     failure: Option<SetupFailure>,
     exec_errno: Option<i32>,
-    ending: Option<Ending>,
+    /// The signal that killed the command, as the init reported it.
+    killed_by: Option<i32>,
     init_status: Option<libc::c_int>,
     /// Whether the init still holds its end of the channel.
     channel_open: bool,
@@ -252,9 +253,16 @@ impl Supervisor {
 
     fn handle(&mut self, report: Report, fds: Vec<OwnedFd>) {
         match report {
-            Report::Confined(confinement) => {
+            Report::Confined {
+                confinement,
+                started,
+            } => {
                 self.sockets.roots = confinement.socket_roots.into_iter().collect();
-                for (placeholder, dir) in confinement.placeholders.into_iter().zip(fds) {
+                let mut fds = fds.into_iter();
+                for placeholder in confinement.placeholders {
+                    let Some(dir) = fds.next() else {
+                        break;
+                    };
                     self.placeholders.push(HeldPlaceholder {
                         parent: placeholder.parent,
                         name: placeholder.name.into(),
@@ -262,11 +270,9 @@ impl Supervisor {
                         created: placeholder.created,
                     });
                 }
-                self.layers = Some(confinement.layers);
-            }
-            Report::Started => {
-                let (Some(listener), Some(layers)) = (fds.into_iter().next(), self.layers.clone())
-                else {
+                let layers = confinement.layers;
+                self.layers = Some(layers.clone());
+                let Some(listener) = fds.next().filter(|_| started) else {
                     return;
                 };
                 self.listener = Some(Arc::new(Listener::new(listener)));
@@ -279,7 +285,7 @@ impl Supervisor {
             }
             Report::SetupFailed(failure) => self.failure = Some(failure),
             Report::ExecFailed(errno) => self.exec_errno = Some(errno),
-            Report::Ended(ending) => self.ending = Some(ending),
+            Report::Killed(signal) => self.killed_by = Some(signal),
             Report::Connected { id, errno } => {
                 if let (Some(notification), Some(listener)) =
                     (self.pending.remove(&id), &self.listener)
@@ -461,9 +467,8 @@ impl Supervisor {
         if let Some(errno) = self.exec_errno {
             self.reporter.exec_failed(&self.program, errno);
         }
-        match (self.ending, self.init_status) {
-            (Some(Ending::Exited(code)), _) => std::process::exit(code),
-            (Some(Ending::Signaled(signal)), _) => die_by(signal),
+        match (self.killed_by, self.init_status) {
+            (Some(signal), _) => die_by(signal),
             (None, _) if self.layers.is_none() => {
                 self.reporter.setup_failure(SetupFailure::Other {
                     detail: "the sandbox's init ended before the command started".into(),
