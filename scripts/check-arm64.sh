@@ -51,9 +51,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if [ ! -d "$(rustc --print target-libdir --target "$target")" ]; then
-  rustup target add "$target"
-fi
+# The addon's target, and the helper's (musl, see scripts/build-sandbox-helper.sh).
+for rust_target in "$target" aarch64-unknown-linux-musl; do
+  if [ ! -d "$(rustc --print target-libdir --target "$rust_target")" ]; then
+    rustup target add "$rust_target"
+  fi
+done
 
 case "$mode" in
   install) exit 0 ;;
