@@ -204,6 +204,16 @@ describe('stream failures', () => {
     expect(error.raw).toContain('{not json}')
   })
 
+  it('fails with InvalidEventError on an event with two type keys, never a clean end', async () => {
+    // Read by its first `type` it would end the stream; JSON.parse keeps the last.
+    const twice = '{"type":"response.completed","type":"response.output_text.delta","delta":"x"}'
+    server = await startServer((_request, socket) => socket.write(`${sseHead()}data: ${twice}\n\n`))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidEventError)
+    expect(error.message).toBe('invalid event: event data has more than one "type" key')
+    expect(error.raw).toBe(twice)
+  })
+
   it('fails with ResponseFailedError on response.failed', async () => {
     const failed = {
       type: 'response.failed',
