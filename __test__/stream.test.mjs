@@ -17,9 +17,13 @@ import {
 import { completedResponse, httpResponse, sse, sseHead, startServer } from './helpers/sse-server.mjs'
 
 let server
+/** A second server, for what must never reach another origin. */
+let elsewhere
 afterEach(async () => {
   await server?.stop()
+  await elsewhere?.stop()
   server = undefined
+  elsewhere = undefined
 })
 
 const body = { model: 'test-model', input: 'hi' }
@@ -119,11 +123,12 @@ describe('ResponsesClient.create (two-phase)', () => {
     expect(server.requests).toHaveLength(1)
   })
 
-  it('rejects a 200 that is not an event stream', async () => {
+  it('rejects a 200 that is not an event stream, saying what it was', async () => {
     server = await startServer((_request, socket) => socket.end(httpResponse(200, '<html>hi</html>', { 'content-type': 'text/html' })))
     const error = await client().create(body).catch((e) => e)
     expect(error).toBeInstanceOf(UnexpectedStatusError)
     expect(error.status).toBe(200)
+    expect(error.message).toBe('unexpected status 200: expected content type text/event-stream, got text/html')
   })
 })
 
@@ -171,6 +176,19 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(RetryLimitError)
     expect(error.status).toBeNull()
     expect(error.cause).toBeInstanceOf(Error)
+  })
+
+  it('names the last cause in the message, with the transport error itself as cause', async () => {
+    server = await startServer(() => {})
+    const { baseUrl } = server
+    await server.stop()
+    server = undefined
+    const error = await new ResponsesClient({ apiKey: 'k', baseUrl, maxRetries: 1, retryBaseDelayMs: 1 }).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(RetryLimitError)
+    expect(error.message).toBe('retry limit reached after 2 attempts: connection refused (ECONNREFUSED)')
+    expect(error.cause).not.toBeInstanceOf(CodexError)
+    expect(error.cause.code).toBe('ECONNREFUSED')
+    expect(error.cause.cause).toBeUndefined()
   })
 })
 
@@ -320,6 +338,37 @@ describe('cancellation', () => {
   })
 })
 
+describe('redirects', () => {
+  /** A server that answers every request with `status` and a `Location` to `location()`. */
+  const redirecting = (status, location) => startServer((_request, socket) => socket.end(httpResponse(status, '', { location: location() })))
+  const credentials = { apiKey: 'sk-secret', headers: { 'api-key': 'azure-secret', 'x-tenant': 'tenant-secret' } }
+
+  it.each([307, 308])('never sends credentials or the body to another origin (%i)', async (status) => {
+    elsewhere = await startServer((_request, socket) => socket.write(sseHead() + completedResponse().map(sse).join('')))
+    const location = `${elsewhere.baseUrl}/responses`
+    server = await redirecting(status, () => location)
+    const error = await client(credentials).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(UnexpectedStatusError)
+    expect(error.status).toBe(status)
+    expect(error.message).toContain(`redirect to ${location} not followed`)
+    expect(elsewhere.requests).toHaveLength(0)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('follows a 307 within the origin with the credentials and the body', async () => {
+    server = await startServer((request, socket) => {
+      if (server.requests.length === 1) socket.end(httpResponse(307, '', { location: '/v1/moved' }))
+      else socket.write(sseHead() + completedResponse().map(sse).join(''))
+    })
+    const events = await collect(client(credentials).stream(body))
+    expect(events.at(-1).type).toBe('response.completed')
+    const [first, moved] = server.requests
+    expect(moved.path).toBe('/v1/moved')
+    expect(moved.headers).toMatchObject({ authorization: 'Bearer sk-secret', 'api-key': 'azure-secret', 'x-tenant': 'tenant-secret' })
+    expect(moved.body).toBe(first.body)
+  })
+})
+
 describe('bad arguments name the option', () => {
   it('validates client options and request bodies', async () => {
     server = await startServer(() => {})
@@ -329,5 +378,46 @@ describe('bad arguments name the option', () => {
     expect(() => new ResponsesClient({ apiKey: 'k', retries: 1 })).toThrow(/options.retries is not a known option/)
     await expect(client().create('text')).rejects.toThrow(TypeError)
     await expect(client().create(body, { signal: 'no' })).rejects.toThrow(/options.signal/)
+  })
+
+  it('bounds maxRetries (2 ** 32 must not wrap to 0)', () => {
+    for (const maxRetries of [2 ** 32, 101, 1.5]) {
+      expect(() => new ResponsesClient({ apiKey: 'k', maxRetries })).toThrow(RangeError)
+      expect(() => new ResponsesClient({ apiKey: 'k', maxRetries })).toThrow('options.maxRetries must be an integer from 0 to 100')
+    }
+    expect(() => new ResponsesClient({ apiKey: 'k', maxRetries: 100 })).not.toThrow()
+  })
+
+  it('refuses a configuration that cannot work at construction, before anything is sent', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead()))
+    const cases = [
+      [{ baseUrl: server.baseUrl.replace('http:', 'ftp:') }, 'options.baseUrl is not valid: unsupported URL scheme "ftp" (use http or https)'],
+      [{ baseUrl: 'not a url' }, 'options.baseUrl is not valid: relative URL without a base'],
+      [{ headers: { 'x-trace': 'a\r\nInjected: yes' } }, 'options.headers is not valid: the value of "x-trace" contains a control character (such as CR or LF)'],
+      [{ headers: { 'bad header': 'x' } }, 'options.headers is not valid: "bad header" is not a valid header name'],
+      [{ apiKey: 'sk-secret\n' }, 'options.apiKey is not valid: it contains a control character (such as CR or LF)'],
+    ]
+    for (const [options, message] of cases) {
+      let error
+      try {
+        client(options)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error.message).toBe(message)
+    }
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('names the environment variable a bad setting came from', () => {
+    const saved = process.env.OPENAI_BASE_URL
+    process.env.OPENAI_BASE_URL = 'ftp://example.com/v1'
+    try {
+      expect(() => new ResponsesClient({ apiKey: 'k' })).toThrow('OPENAI_BASE_URL is not valid: unsupported URL scheme "ftp"')
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_BASE_URL
+      else process.env.OPENAI_BASE_URL = saved
+    }
   })
 })

@@ -20,6 +20,11 @@ const CLIENT_OPTIONS = new Set([
   'requestTimeoutMs', 'headers', 'query', 'onRetry',
 ])
 const REQUEST_OPTIONS = new Set(['signal'])
+/**
+ * The most retries a client may be configured with: enough for any backoff schedule (100 waits of
+ * the 8 s default ceiling are 13 minutes), and far from the 32-bit limit the binding converts to.
+ */
+const MAX_RETRIES = 100
 /** Events taken per crossing into native code (see bench/stream.mjs for the measurement). */
 const EVENTS_PER_BATCH = 256
 
@@ -29,7 +34,7 @@ function nativeClientOptions(options) {
   const native = {}
   if (options.apiKey !== undefined) native.apiKey = checkString('options.apiKey', options.apiKey)
   if (options.baseUrl !== undefined) native.baseUrl = checkString('options.baseUrl', options.baseUrl)
-  if (options.maxRetries !== undefined) native.maxRetries = checkCount('options.maxRetries', options.maxRetries)
+  if (options.maxRetries !== undefined) native.maxRetries = checkCount('options.maxRetries', options.maxRetries, MAX_RETRIES)
   for (const key of ['retryBaseDelayMs', 'retryMaxDelayMs', 'streamIdleTimeoutMs', 'requestTimeoutMs']) {
     if (options[key] !== undefined) native[key] = checkMillis(`options.${key}`, options[key])
   }

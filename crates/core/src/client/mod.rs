@@ -29,7 +29,10 @@ mod retry;
 pub mod sse;
 mod stream;
 
-pub use config::{API_KEY_VAR, BASE_URL_VAR, ClientConfig, DEFAULT_BASE_URL, RetryHook, RetryInfo};
+pub use config::{
+    API_KEY_VAR, BASE_URL_VAR, ClientConfig, DEFAULT_BASE_URL, DEFAULT_REQUEST_TIMEOUT, RetryHook,
+    RetryInfo,
+};
 pub use event::ResponseEvent;
 pub use responses::ResponsesClient;
 pub use stream::ResponseStream;
