@@ -330,6 +330,59 @@ describe('cancellation', () => {
     expect(await waitFor(() => server.closed.length === 1)).toBe(true)
   })
 
+  /** A server that writes `count` deltas at once (more than the native side reads ahead), then completes. */
+  function floodServer(count) {
+    const events = Array.from({ length: count }, (_, n) => sse({ type: 'response.output_text.delta', delta: `${n} ${'x'.repeat(500)}` }))
+    return startServer((_request, socket) => socket.write(sseHead() + events.join('') + sse(completedResponse().at(-1))))
+  }
+
+  it('aborts with batches already read ahead: no event read after the abort, the socket closed', async () => {
+    server = await floodServer(20_000)
+    const controller = new AbortController()
+    const stream = await client().create(body, { signal: controller.signal })
+    expect((await stream.next()).value.delta).toMatch(/^0 /)
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the reader fills its batches
+    controller.abort()
+    const rest = []
+    const error = await (async () => {
+      for await (const event of stream) rest.push(event)
+    })().catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    // What the facade had parsed before the abort (one batch at most) may still be yielded.
+    expect(rest.length).toBeLessThan(256)
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+  })
+
+  it('closes the socket on break with batches already read ahead', async () => {
+    server = await floodServer(20_000)
+    const stream = client().stream(body)
+    await stream.next()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for await (const _event of stream) break
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+  })
+
+  it('lets timers run while the native side keeps ahead of a slow consumer', async () => {
+    server = await floodServer(20_000)
+    const stream = await client().create(body)
+    await stream.next()
+    await new Promise((resolve) => setTimeout(resolve, 100)) // the reader fills its batches
+    let seen = 1
+    let firedAt
+    setTimeout(() => {
+      firedAt = seen
+    }, 0)
+    for await (const _event of stream) {
+      seen++
+      // Slower than the reader: every batch is ready when asked for, none needs a wait.
+      const until = process.hrtime.bigint() + 20_000n
+      while (process.hrtime.bigint() < until);
+    }
+    expect(seen).toBe(20_001)
+    // A wait (one return to the event loop) at least every 16 batches of 256 events.
+    expect(firedAt).toBeLessThanOrEqual(18 * 256)
+  })
+
   it('rejects an already-aborted signal without a request', async () => {
     server = await endlessServer()
     const error = await client().create(body, { signal: AbortSignal.abort() }).catch((e) => e)
