@@ -7,11 +7,12 @@ use std::task::Poll;
 use codex_core::Result;
 use codex_core::client::{ReadAhead, ReadAheadLimits, ResponseStream};
 use napi::Env;
-use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Either, Latin1String};
+use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
 use napi_derive::napi;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::batch_text::{BatchText, BufferPool};
 use crate::error::NativeError;
 use crate::guard::catch_panic;
 
@@ -22,9 +23,6 @@ const READ_AHEAD: ReadAheadLimits = ReadAheadLimits {
     batches: 4,
     events_per_batch: 256,
 };
-
-/// The events of one batch as one JSON array text, as JavaScript receives it.
-type EventsText = Either<Latin1String, String>;
 
 /// One crossing into JavaScript: some events, the clean end, or the failure that ended the
 /// stream (after the events before it were delivered).
@@ -38,7 +36,7 @@ pub enum EventBatch {
     Events {
         /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
         #[napi(ts_type = "string")]
-        events: EventsText,
+        events: BatchText,
     },
     /// The stream ended cleanly.
     End,
@@ -49,8 +47,8 @@ pub enum EventBatch {
     },
 }
 
-impl From<Option<Result<EventsText>>> for EventBatch {
-    fn from(batch: Option<Result<EventsText>>) -> Self {
+impl From<Option<Result<BatchText>>> for EventBatch {
+    fn from(batch: Option<Result<BatchText>>) -> Self {
         match batch {
             None => EventBatch::End,
             Some(Ok(events)) => EventBatch::Events { events },
@@ -65,7 +63,7 @@ impl From<Option<Result<EventsText>>> for EventBatch {
 /// waits for one; both yield batches until the end or a failure.
 #[napi]
 pub struct ResponseStreamJs {
-    batches: Arc<Mutex<ReadAhead<EventsText>>>,
+    batches: Arc<Mutex<ReadAhead<BatchText>>>,
     /// Cancelled by `close()`: stops the reading and drops the connection.
     closer: CancellationToken,
     request_id: Option<String>,
@@ -84,8 +82,10 @@ impl ResponseStreamJs {
             .iter()
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
-        let batches = ReadAhead::spawn(stream, token.clone(), READ_AHEAD, |events| {
-            js_text(join_as_array(events.iter().map(|e| e.data.as_str())))
+        // One buffer per batch that can wait, and the one being copied into JavaScript.
+        let pool = BufferPool::new(READ_AHEAD.batches + 1);
+        let batches = ReadAhead::spawn(stream, token.clone(), READ_AHEAD, move |events| {
+            pool.join(&events)
         });
         ResponseStreamJs {
             batches: Arc::new(Mutex::new(batches)),
@@ -152,43 +152,5 @@ impl ResponseStreamJs {
         if let Ok(mut batches) = self.batches.try_lock() {
             batches.close();
         }
-    }
-}
-
-/// Text for JavaScript: ASCII (nearly every event) crosses as Latin-1, which V8 copies without
-/// decoding UTF-8.
-fn js_text(text: String) -> Either<Latin1String, String> {
-    if text.is_ascii() {
-        Either::A(Latin1String::from(text))
-    } else {
-        Either::B(text)
-    }
-}
-
-/// Joins JSON texts into one JSON array text, allocating once.
-fn join_as_array<'a>(events: impl Iterator<Item = &'a str> + Clone) -> String {
-    let length = events.clone().map(|event| event.len() + 1).sum::<usize>() + 1;
-    let mut text = String::with_capacity(length);
-    text.push('[');
-    for (index, event) in events.enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        text.push_str(event);
-    }
-    text.push(']');
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joined_events_parse_as_an_array_in_order() {
-        let joined = join_as_array(["{\"a\":1}", "{\n\"b\": [2]\n}"].into_iter());
-        let parsed: serde_json::Value = serde_json::from_str(&joined).unwrap();
-        assert_eq!(parsed, serde_json::json!([{ "a": 1 }, { "b": [2] }]));
-        assert_eq!(join_as_array(std::iter::empty()), "[]");
     }
 }

@@ -169,25 +169,31 @@ async fn read<T, F>(
 ) where
     F: FnMut(Vec<ResponseEvent>) -> T,
 {
+    // Room is taken for half the queue at a time: a consumer that keeps the queue full then
+    // wakes this task once per that many batches, not for each one it takes.
+    let refill = sender.max_capacity().div_ceil(2);
     loop {
-        // The stream ends itself with `Interrupted` on cancellation; a consumer that went away
-        // without cancelling must not keep the connection until the next byte or the timeout.
-        let batch = tokio::select! {
-            biased;
-            () = sender.closed() => return,
-            batch = stream.next_batch(events_per_batch) => batch,
-        };
-        let Some(batch) = batch else {
-            return;
-        };
-        tokio::select! {
+        let room = tokio::select! {
             biased;
             () = cancel.cancelled() => return,
-            sent = sender.send(batch.map(&mut map)) => {
-                if sent.is_err() {
-                    return;
-                }
-            }
+            room = sender.reserve_many(refill) => room,
+        };
+        let Ok(room) = room else {
+            return; // the consumer is gone
+        };
+        for slot in room {
+            // The stream ends itself with `Interrupted` on cancellation; a consumer that went
+            // away without cancelling must not keep the connection until the next byte or the
+            // idle timeout.
+            let batch = tokio::select! {
+                biased;
+                () = sender.closed() => return,
+                batch = stream.next_batch(events_per_batch) => batch,
+            };
+            let Some(batch) = batch else {
+                return;
+            };
+            slot.send(batch.map(&mut map));
         }
     }
 }

@@ -147,7 +147,8 @@ impl ResponseStream {
             Ok(event) => event,
             Err(error) => return Some(Err(error)),
         };
-        let mut batch = vec![first];
+        let mut batch = Vec::with_capacity(max.min(self.queue.len() + 1));
+        batch.push(first);
         while batch.len() < max && !self.request.cancel.is_cancelled() {
             let Some(event) = self.queue.pop_front() else {
                 break;
