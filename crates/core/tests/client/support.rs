@@ -1,10 +1,12 @@
 //! What the client's tests share: a fast-retrying config for a test server, and reading a
 //! stream to its end.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use codex_core::client::{CancellationToken, ClientConfig, ResponseStream, ResponsesClient};
 use codex_core::{CodexErr, ResponseEvent};
+
+use tokio::sync::mpsc;
 
 use super::server::Server;
 
@@ -55,4 +57,19 @@ pub async fn drain_delta_then_completed(stream: &mut ResponseStream) -> Vec<Resp
 /// The `type` of each event.
 pub fn kinds(events: &[ResponseEvent]) -> Vec<&str> {
     events.iter().map(|e| e.kind.as_str()).collect()
+}
+
+/// Asserts the server saw the client close its connection within 500 ms of `since`.
+pub async fn assert_closed_soon(
+    closed: &mut mpsc::UnboundedReceiver<Option<Instant>>,
+    since: Instant,
+    what: &str,
+) {
+    let at = closed.recv().await.unwrap();
+    let at = at.unwrap_or_else(|| panic!("connection left open after {what}"));
+    let after = at - since;
+    assert!(
+        after < Duration::from_millis(500),
+        "closed {after:?} after {what}"
+    );
 }
