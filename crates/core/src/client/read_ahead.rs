@@ -32,8 +32,9 @@ pub struct ReadAheadLimits {
 /// The task stops (and drops the connection) as soon as the stream is over, `cancel` fires, or
 /// the `ReadAhead` is closed or dropped. Memory stays bounded: besides the stream's own buffer
 /// (what one read took, see [`ResponseStream`]) there are at most `batches` batches of at most
-/// `events_per_batch` events, and a full queue stops the reading (the server waits); the idle
-/// timeout counts only while the task waits for the network, never while the consumer is busy.
+/// `events_per_batch` events, and a full queue stops the reading (the server waits) until half
+/// of it is free again; the idle timeout counts only while the task waits for the network,
+/// never while the consumer is busy.
 ///
 /// # Cancellation
 ///
