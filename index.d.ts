@@ -206,6 +206,11 @@ export interface RetryInfo extends Omit<native.RetryInfoJs, 'error'> {
 
 /** Options of {@link ResponsesClient}; what is left out takes the default the binding states. */
 export interface ClientOptions extends native.ClientOptions {
+  /**
+   * Called before each retry (to log it, or to tell the user why the answer is late) with the
+   * retry's number, the wait before it and the failure that caused it. An exception it throws is
+   * reported as an uncaught exception; the retry goes ahead.
+   */
   onRetry?: (info: RetryInfo) => void
 }
 
@@ -215,20 +220,65 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
-/** One server event, parsed from the SSE `data:` exactly as sent (as the `openai` SDK yields it). */
-export interface ResponseEvent {
-  type: string
-  [field: string]: unknown
-}
+export type {
+  ResponseEvent,
+  ResponseCreatedEvent,
+  ResponseInProgressEvent,
+  ResponseCompletedEvent,
+  ResponseIncompleteEvent,
+  ResponseFailedEvent,
+  ResponseErrorEvent,
+  ResponseOutputItemAddedEvent,
+  ResponseOutputItemDoneEvent,
+  ResponseContentPartAddedEvent,
+  ResponseContentPartDoneEvent,
+  ResponseTextDeltaEvent,
+  ResponseTextDoneEvent,
+  ResponseFunctionCallArgumentsDeltaEvent,
+  ResponseFunctionCallArgumentsDoneEvent,
+  ResponseReasoningSummaryPartAddedEvent,
+  ResponseReasoningSummaryPartDoneEvent,
+  ResponseReasoningSummaryTextDeltaEvent,
+  ResponseReasoningSummaryTextDoneEvent,
+  OtherListedResponseEvent,
+  OtherListedEventType,
+  UnlistedResponseEvent,
+  UnlistedType,
+  Response,
+  ResponseUsage,
+  ResponseOutputItem,
+  ResponseOutputMessage,
+  ResponseFunctionToolCall,
+  ResponseReasoningItem,
+  OtherListedOutputItem,
+  OtherListedItemType,
+  UnlistedOutputItem,
+  ResponseContentPart,
+  ResponseOutputText,
+  ResponseOutputRefusal,
+  ResponseReasoningText,
+  ResponseLogprob,
+} from './lib/events.js'
+import type { ResponseEvent } from './lib/events.js'
 
 /** An open stream: iterate it for events; `break` / `close()` drops the connection. */
 export declare class ResponseStream implements AsyncIterableIterator<ResponseEvent> {
   private constructor()
+  /** The `x-request-id` response header, to quote to OpenAI support; `null` without one. */
   readonly requestId: string | null
+  /** The HTTP status (2xx). */
   readonly status: number
+  /** The response headers, names lowercased. */
   readonly headers: Record<string, string>
+  /**
+   * The next event; `done` after `response.completed` or `response.incomplete`. Rejects with the
+   * stream's failure: {@link StreamDisconnectedError}, {@link StreamTimeoutError},
+   * {@link ResponseFailedError}, {@link InvalidEventError} or {@link InterruptedError}.
+   */
   next(): Promise<IteratorResult<ResponseEvent, undefined>>
+  /** Closes the connection (what `break` calls). */
   return(): Promise<IteratorResult<ResponseEvent, undefined>>
+  /** Closes the connection; a pending `next()` ends with `done`. */
   close(): void
   [Symbol.asyncIterator](): ResponseStream
 }
@@ -236,8 +286,13 @@ export declare class ResponseStream implements AsyncIterableIterator<ResponseEve
 /** A streaming client for the OpenAI Responses API. */
 export declare class ResponsesClient {
   /**
+   * Checks the options and resolves the key and base URL (from `OPENAI_API_KEY` and
+   * `OPENAI_BASE_URL` when not given); sends nothing.
    * @throws {EnvVarError} without an API key
-   * @throws {TypeError} naming an option that cannot be used (a malformed base URL or header)
+   * @throws {TypeError} naming an option (or environment variable) that cannot work: a base URL
+   *   that does not parse or is not http/https, a header name, a header value or key with a
+   *   control character
+   * @throws {RangeError} naming an option out of range, e.g. `maxRetries` over 100
    */
   constructor(options?: ClientOptions)
   /** Resolves once 2xx headers arrived; HTTP failures reject here, stream failures from iteration. */
@@ -255,6 +310,13 @@ type Code = native.NativeError['code']
 
 /** The fields a native error of code `C` carries: its class's own. */
 type FieldsOf<C extends Code> = Plain<Omit<Extract<native.NativeError, { code: C }>, 'code' | 'message' | 'cause'>>
+
+/**
+ * The type of field `K` of code `C`, as the binding states it. Each class below declares its
+ * fields with their documentation (the generated types carry none a hover can show) and takes
+ * their types from here, so a field renamed or removed in Rust fails this file's type check.
+ */
+type Field<C extends Code, K extends keyof FieldsOf<C>> = FieldsOf<C>[K]
 
 /**
  * Fails to type-check (with `skipLibCheck: false`, as this package's own check runs) when the
@@ -288,33 +350,52 @@ export declare abstract class ExecError extends CodexError {
 /** A sandboxed command failed and the evidence says the sandbox caused it. */
 export declare class SandboxDeniedError extends SandboxError {
   code: 'SANDBOX_DENIED'
+  /** The command's exit code (its result's). */
   exitCode: number | null
+  /** The command's standard output (its result's). */
   stdout: string
+  /** The command's standard error, where the refusal usually shows (its result's). */
   stderr: string
+  /** The whole result; `result.sandbox.denials` lists what the sandbox refused. */
   result: ExecResult
 }
 export interface SandboxDeniedError extends FieldsOf<'SANDBOX_DENIED'> {}
 /** The command ran past `timeoutMs`; its process group was killed. */
 export declare class TimeoutError extends SandboxError {
   code: 'EXEC_TIMEOUT'
+  /** The timeout that expired, in ms. */
+  timeoutMs: Field<'EXEC_TIMEOUT', 'timeoutMs'>
+  /** What the command had written before it was killed. */
   result: ExecResult
 }
 export interface TimeoutError extends FieldsOf<'EXEC_TIMEOUT'> {}
 /** The command was killed by a signal it did not get from us. */
 export declare class SignalError extends SandboxError {
   code: 'EXEC_SIGNAL'
+  /** The signal's name, e.g. `'SIGSEGV'`. */
   signal: NodeJS.Signals
+  /** The signal's number on this platform. */
+  signalNumber: Field<'EXEC_SIGNAL', 'signalNumber'>
+  /** What the command had written before it died. */
   result: ExecResult
 }
 export interface SignalError extends Omit<FieldsOf<'EXEC_SIGNAL'>, 'signal'> {}
 /** Landlock is missing or too old for the policy; nothing ran. */
 export declare class LandlockRestrictError extends SandboxError {
   code: 'LANDLOCK_RESTRICT'
+  /** The kernel's Landlock ABI, `null` when the kernel has no Landlock. */
+  abi: Field<'LANDLOCK_RESTRICT', 'abi'>
+  /** The ABI the policy needs. */
+  needed: Field<'LANDLOCK_RESTRICT', 'needed'>
+  /** What went wrong. */
+  detail: Field<'LANDLOCK_RESTRICT', 'detail'>
 }
 export interface LandlockRestrictError extends FieldsOf<'LANDLOCK_RESTRICT'> {}
 /** The seccomp filter could not be installed; nothing ran. */
 export declare class SeccompError extends SandboxError {
   code: 'SECCOMP_SETUP'
+  /** What went wrong. */
+  detail: Field<'SECCOMP_SETUP', 'detail'>
 }
 export interface SeccompError extends FieldsOf<'SECCOMP_SETUP'> {}
 /**
@@ -324,44 +405,100 @@ export interface SeccompError extends FieldsOf<'SECCOMP_SETUP'> {}
  */
 export declare class SandboxPolicyError extends SandboxError {
   code: 'SANDBOX_POLICY'
+  /** What cannot be applied, and how to fix it. */
+  detail: Field<'SANDBOX_POLICY', 'detail'>
 }
 export interface SandboxPolicyError extends FieldsOf<'SANDBOX_POLICY'> {}
 /** This platform has no sandbox; nothing ran. */
 export declare class SandboxUnsupportedError extends SandboxError {
   code: 'SANDBOX_UNSUPPORTED'
+  /** `process.platform` of this machine, e.g. `'win32'`. */
+  platform: Field<'SANDBOX_UNSUPPORTED', 'platform'>
 }
 export interface SandboxUnsupportedError extends FieldsOf<'SANDBOX_UNSUPPORTED'> {}
 /** No `codex-linux-sandbox` executable was found; `searched` lists every path tried. */
 export declare class SandboxExecutableNotFoundError extends CodexError {
   code: 'SANDBOX_EXE_NOT_FOUND'
+  /** Every path that was tried, in order. */
+  searched: Field<'SANDBOX_EXE_NOT_FOUND', 'searched'>
 }
 export interface SandboxExecutableNotFoundError extends FieldsOf<'SANDBOX_EXE_NOT_FOUND'> {}
-/** The response stream broke after events were yielded, or ended without a terminal event. */
+/**
+ * The response stream broke after events were yielded, or ended without a terminal event; also
+ * the `cause` of a {@link RetryLimitError} when a response broke before its first event.
+ */
 export declare class StreamDisconnectedError extends CodexError {
   code: 'STREAM_DISCONNECTED'
+  /** How many events had been yielded before the break. */
+  eventsReceived: Field<'STREAM_DISCONNECTED', 'eventsReceived'>
+  /** The transport error, if there was one (its `code` is the errno name, e.g. `'ECONNRESET'`). */
+  cause?: Error
 }
 export interface StreamDisconnectedError extends FieldsOf<'STREAM_DISCONNECTED'> {}
 /**
  * No response headers within `requestTimeoutMs` (`phase: 'headers'`, `headersMs`), or no byte of
- * an open stream within `streamIdleTimeoutMs` (`phase: 'idle'`, `idleMs`).
+ * an open stream within `streamIdleTimeoutMs` (`phase: 'idle'`, `idleMs`). Never retried.
  */
 export declare class StreamTimeoutError extends CodexError {
   code: 'STREAM_TIMEOUT'
+  /** Which wait gave up: for the response headers, or for the next byte of the stream. */
+  phase: Field<'STREAM_TIMEOUT', 'phase'>
+  /** The idle timeout that expired, in ms (`phase: 'idle'`; otherwise `null`). */
+  idleMs: Field<'STREAM_TIMEOUT', 'idleMs'>
+  /** The headers timeout that expired, in ms (`phase: 'headers'`; otherwise `null`). */
+  headersMs: Field<'STREAM_TIMEOUT', 'headersMs'>
 }
 export interface StreamTimeoutError extends FieldsOf<'STREAM_TIMEOUT'> {}
-/** The server answered with a status that is not retried. */
+/**
+ * The server answered with a status that is not retried, a 2xx that is not an event stream (the
+ * message names its content type), or a redirect that is not followed (the message names where
+ * to: only a 307 or 308 within the same origin is followed).
+ */
 export declare class UnexpectedStatusError extends CodexError {
   code: 'UNEXPECTED_STATUS'
+  /** The HTTP status. */
+  status: Field<'UNEXPECTED_STATUS', 'status'>
+  /** The response body (at most 64 KiB). */
+  body: Field<'UNEXPECTED_STATUS', 'body'>
+  /** The `x-request-id` header, to quote to OpenAI support. */
+  requestId: Field<'UNEXPECTED_STATUS', 'requestId'>
+  /** The body parsed in the API's error shape (`apiError.code`: e.g. `'invalid_api_key'`). */
+  apiError: Field<'UNEXPECTED_STATUS', 'apiError'>
 }
 export interface UnexpectedStatusError extends FieldsOf<'UNEXPECTED_STATUS'> {}
-/** Every retry was used up; `status` is null when no response ever came (then `cause` is the transport error). */
+/**
+ * Every retry was used up. The message ends with what the last attempt met: its status, or what
+ * failed (`… after 5 attempts: connection refused (ECONNREFUSED)`).
+ */
 export declare class RetryLimitError extends CodexError {
   code: 'RETRY_LIMIT'
+  /** The last HTTP status; `null` when no response ever came (then see `cause`). */
+  status: Field<'RETRY_LIMIT', 'status'>
+  /** The last response body (at most 64 KiB); `null` when no response ever came. */
+  body: Field<'RETRY_LIMIT', 'body'>
+  /** Requests made in all: the first one and every retry. */
+  attempts: Field<'RETRY_LIMIT', 'attempts'>
+  /** The last `x-request-id` header. */
+  requestId: Field<'RETRY_LIMIT', 'requestId'>
+  /** The last body parsed in the API's error shape. */
+  apiError: Field<'RETRY_LIMIT', 'apiError'>
+  /**
+   * When no response came: the transport error (its `code` is the errno name, e.g.
+   * `'ECONNREFUSED'`), or a {@link StreamDisconnectedError} for a response that broke before
+   * its first event.
+   */
+  cause?: Error
 }
 export interface RetryLimitError extends FieldsOf<'RETRY_LIMIT'> {}
 /** The server ended the response with `response.failed` or an `error` event. */
 export declare class ResponseFailedError extends CodexError {
   code: 'RESPONSE_FAILED'
+  /** The API's error code, e.g. `'rate_limit_exceeded'` or `'server_error'`. */
+  errorCode: Field<'RESPONSE_FAILED', 'errorCode'>
+  /** The response's id (`response.failed`). */
+  responseId: Field<'RESPONSE_FAILED', 'responseId'>
+  /** The error as the API sent it. */
+  apiError: Field<'RESPONSE_FAILED', 'apiError'>
 }
 export interface ResponseFailedError extends FieldsOf<'RESPONSE_FAILED'> {}
 /** An abort, shaped like Node's own: `name` is `'AbortError'`, `code` is `'ABORT_ERR'`. */
@@ -378,16 +515,31 @@ export declare class SpawnError extends CodexError {
 /** An OS error with Node's errno fields; `code` is the errno's name, e.g. `'ENOENT'`. */
 export declare class CodexIoError extends CodexError {
   code: string
+  /** The errno, negative as in Node's own errors. */
+  errno: Field<'EIO', 'errno'>
+  /** The failing operation, e.g. `'spawn'`. */
+  syscall: Field<'EIO', 'syscall'>
+  /** The path involved, e.g. the command that was not found. */
+  path: Field<'EIO', 'path'>
 }
 export interface CodexIoError extends Omit<FieldsOf<'EIO'>, 'errnoName'> {}
-/** An event was not valid JSON or was over the size limit; `raw` holds its start. */
+/**
+ * An event was not valid JSON, was not one JSON object with at most one `type` key, or was
+ * over 16 MiB; `raw` holds its start.
+ */
 export declare class InvalidEventError extends CodexError {
   code: 'INVALID_EVENT'
+  /** The start of the event's data (at most 1 KiB). */
+  raw: Field<'INVALID_EVENT', 'raw'>
 }
 export interface InvalidEventError extends FieldsOf<'INVALID_EVENT'> {}
 /** A required environment variable (e.g. `OPENAI_API_KEY`) is missing. */
 export declare class EnvVarError extends CodexError {
   code: 'MISSING_ENV_VAR'
+  /** The variable, e.g. `'OPENAI_API_KEY'`. */
+  var: Field<'MISSING_ENV_VAR', 'var'>
+  /** What to do about it, to show the user. */
+  instructions: Field<'MISSING_ENV_VAR', 'instructions'>
 }
 export interface EnvVarError extends FieldsOf<'MISSING_ENV_VAR'> {}
 /** A bug on our side: a caught panic, a failed internal task. */

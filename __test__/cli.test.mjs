@@ -235,7 +235,7 @@ describe('codex-native stream', () => {
     const result = await runAsync(['stream', '--model', 'm', '--base-url', server.baseUrl, 'hello'], { OPENAI_API_KEY: 'sk-test' })
     expect(result.status).toBe(75)
     const [headline, ...causes] = result.stderr.trimEnd().split('\n')
-    expect(headline).toBe('codex-native: retry limit reached after 5 attempts')
+    expect(headline).toBe('codex-native: retry limit reached after 5 attempts: connection refused (ECONNREFUSED)')
     expect(causes.length).toBeGreaterThan(0)
     for (const cause of causes) expect(cause).toMatch(/^  caused by: /)
     expect(causes.at(-1)).toMatch(/Connection refused/)

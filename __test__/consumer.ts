@@ -72,10 +72,69 @@ export async function stream(prompt: string): Promise<string> {
   let text = ''
   for await (const event of client.stream({ model: 'gpt-5', input: prompt })) {
     const typed: ResponseEvent = event
-    if (typed.type === 'response.output_text.delta') text += String(typed.delta)
+    if (typed.type === 'response.output_text.delta') {
+      // Narrowed: `delta` is a string, not `unknown`.
+      process.stdout.write(typed.delta)
+      text += typed.delta
+    }
   }
   const created = await client.create({ model: 'gpt-5', input: prompt })
   console.log(created.requestId, created.status, created.headers['content-type'])
   created.close()
   return text
+}
+
+/** What a CLI does with each event: every listed type narrows to its own fields. */
+export function handle(event: ResponseEvent, calls: Map<string, string>): string | null {
+  switch (event.type) {
+    case 'response.created':
+    case 'response.in_progress':
+      return event.response.id
+    case 'response.output_item.added':
+    case 'response.output_item.done':
+      if (event.item.type === 'function_call') return `${event.item.name}(${event.item.arguments}) #${event.item.call_id}`
+      if (event.item.type === 'message') return event.item.content.map((part) => (part.type === 'output_text' ? part.text : part.refusal)).join('')
+      if (event.item.type === 'reasoning') return event.item.summary.map((part) => part.text).join('\n')
+      return event.item.type
+    case 'response.content_part.added':
+    case 'response.content_part.done':
+      return event.part.type === 'refusal' ? event.part.refusal : event.part.text
+    case 'response.output_text.delta':
+    case 'response.reasoning_summary_text.delta':
+      return event.delta
+    case 'response.output_text.done':
+    case 'response.reasoning_summary_text.done':
+      return event.text
+    case 'response.function_call_arguments.delta':
+      calls.set(event.item_id, (calls.get(event.item_id) ?? '') + event.delta)
+      return null
+    case 'response.function_call_arguments.done':
+      return `${event.name}: ${JSON.parse(event.arguments) as unknown}`
+    case 'response.reasoning_summary_part.added':
+    case 'response.reasoning_summary_part.done':
+      return `${event.summary_index}: ${event.part.text}`
+    case 'response.completed':
+    case 'response.incomplete': {
+      const usage = event.response.usage
+      return `${event.response.status} ${event.response.output.length} items, ${usage?.total_tokens ?? 0} tokens, ${event.response.incomplete_details?.reason ?? ''}`
+    }
+    case 'response.failed':
+      return event.response.error?.message ?? null
+    case 'error':
+      return `${event.code}: ${event.message}`
+    case 'response.refusal.delta':
+      // Listed but not typed field by field: its fields are `unknown`.
+      return typeof event.delta === 'string' ? event.delta : null
+    default:
+      // Any other type, including ones the API adds later.
+      return event.type
+  }
+}
+
+export function unnarrowed(event: ResponseEvent): unknown {
+  // @ts-expect-error -- `delta` is no field of every event: narrow on `type` first.
+  const delta: string = event.delta
+  // A type not listed yet is compared as a string.
+  if ((event.type as string) === 'response.some_future_event') return event
+  return delta
 }

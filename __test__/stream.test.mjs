@@ -17,9 +17,13 @@ import {
 import { completedResponse, httpResponse, sse, sseHead, startServer } from './helpers/sse-server.mjs'
 
 let server
+/** A second server, for what must never reach another origin. */
+let elsewhere
 afterEach(async () => {
   await server?.stop()
+  await elsewhere?.stop()
   server = undefined
+  elsewhere = undefined
 })
 
 const body = { model: 'test-model', input: 'hi' }
@@ -119,11 +123,12 @@ describe('ResponsesClient.create (two-phase)', () => {
     expect(server.requests).toHaveLength(1)
   })
 
-  it('rejects a 200 that is not an event stream', async () => {
+  it('rejects a 200 that is not an event stream, saying what it was', async () => {
     server = await startServer((_request, socket) => socket.end(httpResponse(200, '<html>hi</html>', { 'content-type': 'text/html' })))
     const error = await client().create(body).catch((e) => e)
     expect(error).toBeInstanceOf(UnexpectedStatusError)
     expect(error.status).toBe(200)
+    expect(error.message).toBe('unexpected status 200: expected content type text/event-stream, got text/html')
   })
 })
 
@@ -172,6 +177,19 @@ describe('retries', () => {
     expect(error.status).toBeNull()
     expect(error.cause).toBeInstanceOf(Error)
   })
+
+  it('names the last cause in the message, with the transport error itself as cause', async () => {
+    server = await startServer(() => {})
+    const { baseUrl } = server
+    await server.stop()
+    server = undefined
+    const error = await new ResponsesClient({ apiKey: 'k', baseUrl, maxRetries: 1, retryBaseDelayMs: 1 }).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(RetryLimitError)
+    expect(error.message).toBe('retry limit reached after 2 attempts: connection refused (ECONNREFUSED)')
+    expect(error.cause).not.toBeInstanceOf(CodexError)
+    expect(error.cause.code).toBe('ECONNREFUSED')
+    expect(error.cause.cause).toBeUndefined()
+  })
 })
 
 describe('stream failures', () => {
@@ -202,6 +220,16 @@ describe('stream failures', () => {
     expect(error).toBeInstanceOf(InvalidEventError)
     expect(error.code).toBe('INVALID_EVENT')
     expect(error.raw).toContain('{not json}')
+  })
+
+  it('fails with InvalidEventError on an event with two type keys, never a clean end', async () => {
+    // Read by its first `type` it would end the stream; JSON.parse keeps the last.
+    const twice = '{"type":"response.completed","type":"response.output_text.delta","delta":"x"}'
+    server = await startServer((_request, socket) => socket.write(`${sseHead()}data: ${twice}\n\n`))
+    const error = await collect(client().stream(body)).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidEventError)
+    expect(error.message).toBe('invalid event: event data has more than one "type" key')
+    expect(error.raw).toBe(twice)
   })
 
   it('fails with ResponseFailedError on response.failed', async () => {
@@ -302,11 +330,95 @@ describe('cancellation', () => {
     expect(await waitFor(() => server.closed.length === 1)).toBe(true)
   })
 
+  /** A server that writes `count` deltas at once (more than the native side reads ahead), then completes. */
+  function floodServer(count) {
+    const events = Array.from({ length: count }, (_, n) => sse({ type: 'response.output_text.delta', delta: `${n} ${'x'.repeat(500)}` }))
+    return startServer((_request, socket) => socket.write(sseHead() + events.join('') + sse(completedResponse().at(-1))))
+  }
+
+  it('aborts with batches already read ahead: no event read after the abort, the socket closed', async () => {
+    server = await floodServer(20_000)
+    const controller = new AbortController()
+    const stream = await client().create(body, { signal: controller.signal })
+    expect((await stream.next()).value.delta).toMatch(/^0 /)
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the reader fills its batches
+    controller.abort()
+    const rest = []
+    const error = await (async () => {
+      for await (const event of stream) rest.push(event)
+    })().catch((e) => e)
+    expect(error).toBeInstanceOf(InterruptedError)
+    // What the facade had parsed before the abort (one batch at most) may still be yielded.
+    expect(rest.length).toBeLessThan(256)
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+  })
+
+  it('closes the socket on break with batches already read ahead', async () => {
+    server = await floodServer(20_000)
+    const stream = client().stream(body)
+    await stream.next()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for await (const _event of stream) break
+    expect(await waitFor(() => server.closed.length === 1)).toBe(true)
+  })
+
+  it('lets timers run while the native side keeps ahead of a slow consumer', async () => {
+    server = await floodServer(20_000)
+    const stream = await client().create(body)
+    await stream.next()
+    await new Promise((resolve) => setTimeout(resolve, 100)) // the reader fills its batches
+    let seen = 1
+    let firedAt
+    setTimeout(() => {
+      firedAt = seen
+    }, 0)
+    for await (const _event of stream) {
+      seen++
+      // Slower than the reader: every batch is ready when asked for, none needs a wait.
+      const until = process.hrtime.bigint() + 20_000n
+      while (process.hrtime.bigint() < until);
+    }
+    expect(seen).toBe(20_001)
+    // A wait (one return to the event loop) at least every 16 batches of 256 events.
+    expect(firedAt).toBeLessThanOrEqual(18 * 256)
+  })
+
   it('rejects an already-aborted signal without a request', async () => {
     server = await endlessServer()
     const error = await client().create(body, { signal: AbortSignal.abort() }).catch((e) => e)
     expect(error).toBeInstanceOf(InterruptedError)
     expect(server.requests).toHaveLength(0)
+  })
+})
+
+describe('redirects', () => {
+  /** A server that answers every request with `status` and a `Location` to `location()`. */
+  const redirecting = (status, location) => startServer((_request, socket) => socket.end(httpResponse(status, '', { location: location() })))
+  const credentials = { apiKey: 'sk-secret', headers: { 'api-key': 'azure-secret', 'x-tenant': 'tenant-secret' } }
+
+  it.each([307, 308])('never sends credentials or the body to another origin (%i)', async (status) => {
+    elsewhere = await startServer((_request, socket) => socket.write(sseHead() + completedResponse().map(sse).join('')))
+    const location = `${elsewhere.baseUrl}/responses`
+    server = await redirecting(status, () => location)
+    const error = await client(credentials).create(body).catch((e) => e)
+    expect(error).toBeInstanceOf(UnexpectedStatusError)
+    expect(error.status).toBe(status)
+    expect(error.message).toContain(`redirect to ${location} not followed`)
+    expect(elsewhere.requests).toHaveLength(0)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('follows a 307 within the origin with the credentials and the body', async () => {
+    server = await startServer((request, socket) => {
+      if (server.requests.length === 1) socket.end(httpResponse(307, '', { location: '/v1/moved' }))
+      else socket.write(sseHead() + completedResponse().map(sse).join(''))
+    })
+    const events = await collect(client(credentials).stream(body))
+    expect(events.at(-1).type).toBe('response.completed')
+    const [first, moved] = server.requests
+    expect(moved.path).toBe('/v1/moved')
+    expect(moved.headers).toMatchObject({ authorization: 'Bearer sk-secret', 'api-key': 'azure-secret', 'x-tenant': 'tenant-secret' })
+    expect(moved.body).toBe(first.body)
   })
 })
 
@@ -319,5 +431,46 @@ describe('bad arguments name the option', () => {
     expect(() => new ResponsesClient({ apiKey: 'k', retries: 1 })).toThrow(/options.retries is not a known option/)
     await expect(client().create('text')).rejects.toThrow(TypeError)
     await expect(client().create(body, { signal: 'no' })).rejects.toThrow(/options.signal/)
+  })
+
+  it('bounds maxRetries (2 ** 32 must not wrap to 0)', () => {
+    for (const maxRetries of [2 ** 32, 101, 1.5]) {
+      expect(() => new ResponsesClient({ apiKey: 'k', maxRetries })).toThrow(RangeError)
+      expect(() => new ResponsesClient({ apiKey: 'k', maxRetries })).toThrow('options.maxRetries must be an integer from 0 to 100')
+    }
+    expect(() => new ResponsesClient({ apiKey: 'k', maxRetries: 100 })).not.toThrow()
+  })
+
+  it('refuses a configuration that cannot work at construction, before anything is sent', async () => {
+    server = await startServer((_request, socket) => socket.write(sseHead()))
+    const cases = [
+      [{ baseUrl: server.baseUrl.replace('http:', 'ftp:') }, 'options.baseUrl is not valid: unsupported URL scheme "ftp" (use http or https)'],
+      [{ baseUrl: 'not a url' }, 'options.baseUrl is not valid: relative URL without a base'],
+      [{ headers: { 'x-trace': 'a\r\nInjected: yes' } }, 'options.headers is not valid: the value of "x-trace" contains a control character (such as CR or LF)'],
+      [{ headers: { 'bad header': 'x' } }, 'options.headers is not valid: "bad header" is not a valid header name'],
+      [{ apiKey: 'sk-secret\n' }, 'options.apiKey is not valid: it contains a control character (such as CR or LF)'],
+    ]
+    for (const [options, message] of cases) {
+      let error
+      try {
+        client(options)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(TypeError)
+      expect(error.message).toBe(message)
+    }
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('names the environment variable a bad setting came from', () => {
+    const saved = process.env.OPENAI_BASE_URL
+    process.env.OPENAI_BASE_URL = 'ftp://example.com/v1'
+    try {
+      expect(() => new ResponsesClient({ apiKey: 'k' })).toThrow('OPENAI_BASE_URL is not valid: unsupported URL scheme "ftp"')
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_BASE_URL
+      else process.env.OPENAI_BASE_URL = saved
+    }
   })
 })

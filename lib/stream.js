@@ -20,8 +20,17 @@ const CLIENT_OPTIONS = new Set([
   'requestTimeoutMs', 'headers', 'query', 'onRetry',
 ])
 const REQUEST_OPTIONS = new Set(['signal'])
-/** Events taken per crossing into native code (see bench/stream.mjs for the measurement). */
-const EVENTS_PER_BATCH = 256
+/**
+ * The most retries a client may be configured with: enough for any backoff schedule (100 waits of
+ * the 8 s default ceiling are 13 minutes), and far from the 32-bit limit the binding converts to.
+ */
+const MAX_RETRIES = 100
+/**
+ * Batches taken at once from what the native side already read, before one wait for the next
+ * batch anyway: while the reader keeps ahead, that wait is the only return to the event loop
+ * (each batch is up to 256 events; see bench/stream.mjs), so timers and I/O still run.
+ */
+const READY_BATCHES_BEFORE_A_WAIT = 16
 
 /** The client's options, checked, in the binding's shape (`binding.d.ts`' `ClientOptions`). */
 function nativeClientOptions(options) {
@@ -29,7 +38,7 @@ function nativeClientOptions(options) {
   const native = {}
   if (options.apiKey !== undefined) native.apiKey = checkString('options.apiKey', options.apiKey)
   if (options.baseUrl !== undefined) native.baseUrl = checkString('options.baseUrl', options.baseUrl)
-  if (options.maxRetries !== undefined) native.maxRetries = checkCount('options.maxRetries', options.maxRetries)
+  if (options.maxRetries !== undefined) native.maxRetries = checkCount('options.maxRetries', options.maxRetries, MAX_RETRIES)
   for (const key of ['retryBaseDelayMs', 'retryMaxDelayMs', 'streamIdleTimeoutMs', 'requestTimeoutMs']) {
     if (options[key] !== undefined) native[key] = checkMillis(`options.${key}`, options[key])
   }
@@ -69,7 +78,7 @@ class ResponseStream {
   #finished = false
   #closed = false
   /** @type {Promise<unknown> | undefined} */ #reading
-  /** @type {Promise<import('../binding').EventBatch> | undefined} the native read already under way */ #prefetch
+  /** Batches taken without waiting since the last wait. */ #readyInARow = 0
   /** @type {(() => void) | undefined} */ #release
 
   /** @internal */
@@ -107,11 +116,15 @@ class ResponseStream {
   async #step() {
     if (this.#index < this.#events.length) return { value: this.#events[this.#index++], done: false }
     if (this.#finished) return { value: undefined, done: true }
-    const batch = await (this.#prefetch ?? this.#native.next(EVENTS_PER_BATCH))
-    this.#prefetch = undefined
+    // The native side reads ahead on its own thread: a batch it already has is taken at once.
+    let batch = this.#readyInARow < READY_BATCHES_BEFORE_A_WAIT ? this.#native.tryNext() : null
+    if (batch === null) {
+      this.#readyInARow = 0
+      batch = await this.#native.next()
+    } else {
+      this.#readyInARow++
+    }
     if (batch.type === 'events') {
-      // Rust reads and parses the next batch while JavaScript parses this one.
-      this.#prefetch = this.#native.next(EVENTS_PER_BATCH)
       this.#events = JSON.parse(batch.events)
       this.#index = 1
       return { value: this.#events[0], done: false }

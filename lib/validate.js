@@ -27,11 +27,11 @@ function checkMillis(name, value, { nullable = false } = {}) {
   return value
 }
 
-/** A count (bytes, retries): a non-negative safe integer. */
-function checkCount(name, value) {
-  const expected = `${name} must be a non-negative integer`
+/** A count (bytes, retries): a non-negative safe integer, at most `max` when given. */
+function checkCount(name, value, max) {
+  const expected = max === undefined ? `${name} must be a non-negative integer` : `${name} must be an integer from 0 to ${max}`
   if (typeof value !== 'number') throw new TypeError(expected)
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(expected)
+  if (!Number.isSafeInteger(value) || value < 0 || value > (max ?? Infinity)) throw new RangeError(expected)
   return value
 }
 

@@ -78,14 +78,17 @@ pub enum CodexErr {
     #[error("unexpected status {}{}", .0.status, .0.describe())]
     UnexpectedStatus(Box<HttpFailure>),
 
-    /// Every retry was used up.
-    #[error("retry limit reached after {attempts} attempt{}{}", if *.attempts == 1 { "" } else { "s" }, describe_last(.last.as_deref()))]
+    /// Every retry was used up. The message ends with what the last attempt met (its status, or
+    /// a short account of its failure such as `connection refused (ECONNREFUSED)`), so that it
+    /// says why on its own.
+    #[error("retry limit reached after {attempts} attempt{}{}", if *.attempts == 1 { "" } else { "s" }, describe_last(.last.as_deref(), .source.as_deref()))]
     RetryLimit {
         /// Requests made in all.
         attempts: u32,
         /// The last HTTP answer, or `None` when no response ever came.
         last: Option<Box<HttpFailure>>,
-        /// The last transport error when no response came.
+        /// When no response came: the HTTP client's error, or the stream's break (a
+        /// [`CodexErr::Stream`]) when the response broke before its first event.
         #[source]
         source: Option<BoxError>,
     },
@@ -146,12 +149,14 @@ pub enum CodexErr {
     #[error("request failed: {0}")]
     Transport(#[source] reqwest::Error),
 
-    /// An argument cannot be used: a client option (a malformed base URL, header name or
-    /// value) or a request body that is not a JSON object. Nothing was sent.
+    /// An argument cannot be used: a client setting (a base URL that does not parse or is not
+    /// http or https, a header name, a header value or API key with a control character) or a
+    /// request body that is not a JSON object. Nothing was sent.
     #[error("invalid {argument}: {source}")]
     InvalidArgument {
-        /// What was wrong: a [`ClientConfig`](crate::ClientConfig) field name (`base_url`,
-        /// `headers`, `query`) or `body`.
+        /// What was wrong: a [`ClientConfig`](crate::ClientConfig) field name (`api_key`,
+        /// `base_url`, `headers`), the environment variable the setting came from
+        /// (`OPENAI_API_KEY`, `OPENAI_BASE_URL`), or `body`.
         argument: &'static str,
         /// Why it cannot be used.
         #[source]
@@ -267,11 +272,24 @@ pub struct HttpFailure {
     pub request_id: Option<String>,
     /// The body parsed in the API's `{"error": {...}}` shape, if it was.
     pub api_error: Option<ApiError>,
+    /// The `Content-Type` header, if any: what a 2xx that is not an event stream sent instead.
+    pub content_type: Option<String>,
+    /// The `Location` of a redirect that was not followed.
+    pub location: Option<String>,
 }
 
 impl HttpFailure {
     fn describe(&self) -> String {
         let mut text = String::new();
+        if (200..300).contains(&self.status) {
+            text.push_str(": expected content type text/event-stream, got ");
+            text.push_str(self.content_type.as_deref().unwrap_or("none"));
+        }
+        if let Some(location) = &self.location {
+            text.push_str(": redirect to ");
+            text.push_str(location);
+            text.push_str(" not followed (only a 307 or 308 to the same origin is)");
+        }
         if let Some(message) = self.api_error.as_ref().and_then(|e| e.message.as_deref()) {
             text.push_str(": ");
             text.push_str(message);
@@ -459,9 +477,32 @@ fn display_code(code: Option<i32>) -> String {
     code.map(|c| c.to_string()).unwrap_or_else(|| "none".into())
 }
 
-fn describe_last(last: Option<&HttpFailure>) -> String {
-    last.map(|failure| format!("; last status {}{}", failure.status, failure.describe()))
-        .unwrap_or_default()
+fn describe_last(
+    last: Option<&HttpFailure>,
+    source: Option<&(dyn std::error::Error + Send + Sync + 'static)>,
+) -> String {
+    match (last, source) {
+        (Some(failure), _) => format!("; last status {}{}", failure.status, failure.describe()),
+        (None, Some(source)) => format!(": {}", brief(source)),
+        (None, None) => String::new(),
+    }
+}
+
+/// A short account of a failure: the OS error as `connection refused (ECONNREFUSED)` when there
+/// is one in its chain, else the innermost message (the most specific one).
+fn brief(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    let mut current = Some(error);
+    while let Some(err) = current {
+        if let Some(io) = err.downcast_ref::<io::Error>()
+            && io.raw_os_error().is_some()
+        {
+            return format!("{} ({})", io.kind(), errno_name(io));
+        }
+        innermost = err;
+        current = err.source();
+    }
+    innermost.to_string()
 }
 
 #[cfg(test)]
@@ -505,6 +546,43 @@ mod tests {
     }
 
     #[test]
+    fn retry_limit_says_what_the_last_attempt_met() {
+        let after = |source: BoxError| {
+            CodexErr::RetryLimit {
+                attempts: 5,
+                last: None,
+                source: Some(source),
+            }
+            .to_string()
+        };
+        /// An error that wraps another, as an HTTP client's errors do.
+        #[derive(Debug, thiserror::Error)]
+        #[error("error sending request")]
+        struct Wrapper(#[source] BoxError);
+        let refused = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(
+            after(Box::new(Wrapper(Box::new(refused)))),
+            "retry limit reached after 5 attempts: connection refused (ECONNREFUSED)"
+        );
+        assert_eq!(
+            after(Box::new(Wrapper(
+                "connection closed before message completed".into()
+            ))),
+            "retry limit reached after 5 attempts: connection closed before message completed"
+        );
+        let broken = CodexErr::Stream {
+            message: "stream closed before response.completed".into(),
+            events_received: 0,
+            source: None,
+        };
+        assert_eq!(
+            after(Box::new(broken)),
+            "retry limit reached after 5 attempts: stream disconnected: stream closed before \
+             response.completed"
+        );
+    }
+
+    #[test]
     fn api_errors_parse_from_the_api_shape() {
         let body = r#"{"error":{"message":"Incorrect API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#;
         let error = ApiError::from_body(body).unwrap();
@@ -529,10 +607,35 @@ mod tests {
             body: String::new(),
             request_id: Some("req_1".into()),
             api_error: ApiError::from_body(r#"{"error":{"message":"bad key"}}"#),
+            content_type: Some("application/json".into()),
+            location: None,
         };
         assert_eq!(
-            CodexErr::UnexpectedStatus(Box::new(failure)).to_string(),
+            CodexErr::UnexpectedStatus(Box::new(failure.clone())).to_string(),
             "unexpected status 401: bad key (request id req_1)"
+        );
+        let html = HttpFailure {
+            status: 200,
+            content_type: Some("text/html; charset=utf-8".into()),
+            api_error: None,
+            ..failure.clone()
+        };
+        assert_eq!(
+            CodexErr::UnexpectedStatus(Box::new(html)).to_string(),
+            "unexpected status 200: expected content type text/event-stream, got \
+             text/html; charset=utf-8 (request id req_1)"
+        );
+        let redirect = HttpFailure {
+            status: 307,
+            location: Some("http://elsewhere/v1/responses".into()),
+            api_error: None,
+            request_id: None,
+            ..failure
+        };
+        assert_eq!(
+            CodexErr::UnexpectedStatus(Box::new(redirect)).to_string(),
+            "unexpected status 307: redirect to http://elsewhere/v1/responses not followed \
+             (only a 307 or 308 to the same origin is)"
         );
         let io = CodexErr::io(
             io::Error::from_raw_os_error(libc::ENOENT),

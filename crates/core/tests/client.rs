@@ -7,7 +7,11 @@
 // An inline module, so the files live in `tests/client/` beside other suites' folders.
 mod client {
     mod faults;
+    mod read_ahead;
+    mod redirects;
     mod server;
+    mod settings;
     mod sse_conformance;
     mod sse_properties;
+    mod support;
 }

@@ -446,6 +446,8 @@ mod tests {
                 param: None,
                 message: Some("bad key".into()),
             }),
+            content_type: Some("application/json".into()),
+            location: None,
         })
     }
 

@@ -17,6 +17,7 @@
               as codex-core itself does"
 )]
 
+mod batch_text;
 mod cancel;
 mod cause;
 mod client;
@@ -27,6 +28,7 @@ mod guard;
 mod options;
 mod stream;
 
+pub use batch_text::BatchText;
 pub use cancel::CancelToken;
 pub use cause::{Cause, ForeignCause};
 pub use client::{

@@ -183,7 +183,10 @@ pub struct ClientOptions {
     pub retry_max_delay_ms: Option<f64>,
     /// Longest silence on an open stream, in ms (default 300 000).
     pub stream_idle_timeout_ms: Option<f64>,
-    /// Longest wait for response headers, in ms (default: none).
+    /// Longest wait for the response headers of each request, connecting and sending the body
+    /// included, in ms (default 300 000, as `streamIdleTimeoutMs`: before its headers the server
+    /// is just as silent). Past it the request fails with `StreamTimeoutError` (`phase:
+    /// 'headers'`), without a retry.
     pub request_timeout_ms: Option<f64>,
     /// Extra request headers; they replace ours of the same name.
     pub headers: Option<HashMap<String, String>>,
@@ -210,8 +213,7 @@ impl From<ClientOptions> for ClientConfig {
                 .map_or(defaults.stream_idle_timeout, millis),
             request_timeout: options
                 .request_timeout_ms
-                .map(millis)
-                .or(defaults.request_timeout),
+                .map_or(defaults.request_timeout, millis),
             headers: options.headers.unwrap_or_default().into_iter().collect(),
             query: options.query.unwrap_or_default().into_iter().collect(),
             on_retry: defaults.on_retry,
@@ -220,13 +222,13 @@ impl From<ClientOptions> for ClientConfig {
 }
 
 /// The JavaScript name of what a [`codex_core::CodexErr::InvalidArgument`] names: a
-/// [`ClientConfig`] field as the `ClientOptions` key it came from, or `body`.
+/// [`ClientConfig`] field as the `ClientOptions` key it came from; anything else (`body`, the
+/// environment variable a setting came from) as it is.
 pub(crate) fn js_option_name(argument: &str) -> &str {
     match argument {
         "api_key" => "options.apiKey",
         "base_url" => "options.baseUrl",
         "headers" => "options.headers",
-        "query" => "options.query",
         other => other,
     }
 }
@@ -334,7 +336,7 @@ mod tests {
         assert_eq!(config.max_retries, defaults.max_retries);
         assert_eq!(config.retry_base_delay, Duration::from_millis(10));
         assert_eq!(config.stream_idle_timeout, defaults.stream_idle_timeout);
-        assert_eq!(config.request_timeout, Some(Duration::from_millis(250)));
+        assert_eq!(config.request_timeout, Duration::from_millis(250));
         assert_eq!(config.headers, vec![("api-key".into(), "x".into())]);
         assert!(config.on_retry.is_none());
     }

@@ -2,16 +2,27 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::task::Poll;
 
-use codex_core::client::ResponseStream;
+use codex_core::Result;
+use codex_core::client::{ReadAhead, ReadAheadLimits, ResponseStream};
 use napi::Env;
-use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Either, Latin1String};
+use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
 use napi_derive::napi;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::batch_text::{BatchText, BufferPool};
 use crate::error::NativeError;
 use crate::guard::catch_panic;
+
+/// How far the native side reads ahead of JavaScript: batches of up to 256 events (one
+/// `JSON.parse` each; the facade's measurement is in bench/stream.mjs), four of them, so that
+/// JavaScript usually finds the next batch ready and takes it without waiting (`tryNext`).
+const READ_AHEAD: ReadAheadLimits = ReadAheadLimits {
+    batches: 4,
+    events_per_batch: 256,
+};
 
 /// One crossing into JavaScript: some events, the clean end, or the failure that ended the
 /// stream (after the events before it were delivered).
@@ -25,7 +36,7 @@ pub enum EventBatch {
     Events {
         /// The events' JSON texts as one JSON array (`[e1,e2,…]`), for a single `JSON.parse`.
         #[napi(ts_type = "string")]
-        events: Either<Latin1String, String>,
+        events: BatchText,
     },
     /// The stream ended cleanly.
     End,
@@ -36,11 +47,24 @@ pub enum EventBatch {
     },
 }
 
-/// An open response stream; `next()` yields batches until the end or a failure.
+impl From<Option<Result<BatchText>>> for EventBatch {
+    fn from(batch: Option<Result<BatchText>>) -> Self {
+        match batch {
+            None => EventBatch::End,
+            Some(Ok(events)) => EventBatch::Events { events },
+            Some(Err(err)) => EventBatch::Failed {
+                error: NativeError::from(&err),
+            },
+        }
+    }
+}
+
+/// An open response stream, read ahead in batches: `tryNext()` takes one that is ready, `next()`
+/// waits for one; both yield batches until the end or a failure.
 #[napi]
 pub struct ResponseStreamJs {
-    inner: Arc<Mutex<ResponseStream>>,
-    /// Cancelled by `close()`: stops a pending read and drops the connection.
+    batches: Arc<Mutex<ReadAhead<BatchText>>>,
+    /// Cancelled by `close()`: stops the reading and drops the connection.
     closer: CancellationToken,
     request_id: Option<String>,
     status: u16,
@@ -48,18 +72,27 @@ pub struct ResponseStreamJs {
 }
 
 impl ResponseStreamJs {
-    /// Wraps a stream opened with `token`, which `close()` cancels.
+    /// Starts reading `stream`, opened with `token`, which `close()` cancels. Runs on the
+    /// runtime: the reading task starts at once.
     pub(crate) fn new(stream: ResponseStream, token: CancellationToken) -> Self {
+        let request_id = stream.request_id().map(str::to_owned);
+        let status = stream.status();
+        let headers = stream
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        // One buffer per batch that can wait, and the one being copied into JavaScript.
+        let pool = BufferPool::new(READ_AHEAD.batches + 1);
+        let batches = ReadAhead::spawn(stream, token.clone(), READ_AHEAD, move |events| {
+            pool.join(&events)
+        });
         ResponseStreamJs {
-            request_id: stream.request_id().map(str::to_owned),
-            status: stream.status(),
-            headers: stream
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone()))
-                .collect(),
-            inner: Arc::new(Mutex::new(stream)),
+            batches: Arc::new(Mutex::new(batches)),
             closer: token,
+            request_id,
+            status,
+            headers,
         }
     }
 }
@@ -84,20 +117,27 @@ impl ResponseStreamJs {
         self.headers.clone()
     }
 
-    /// Waits for at least one event (or the end) and takes up to `max_events` already parsed.
+    /// The next batch if one was already read, without waiting: `null` when there is none yet
+    /// (or a `next()` is pending), and the caller should `await next()`.
+    #[napi]
+    pub fn try_next(&self) -> Option<EventBatch> {
+        let mut batches = self.batches.try_lock().ok()?;
+        match batches.try_next() {
+            Poll::Ready(batch) => Some(EventBatch::from(batch)),
+            Poll::Pending => None,
+        }
+    }
+
+    /// Waits for the next batch (or the end).
     #[napi(ts_return_type = "Promise<EventBatch>")]
-    pub fn next(&self, env: Env, max_events: u32) -> napi::Result<AsyncBlock<EventBatch>> {
-        let inner = Arc::clone(&self.inner);
-        let max = usize::try_from(max_events).unwrap_or(usize::MAX).max(1);
+    pub fn next(&self, env: Env) -> napi::Result<AsyncBlock<EventBatch>> {
+        let batches = Arc::clone(&self.batches);
         let read = async move {
-            let mut stream = inner.lock().await;
-            let batch = catch_panic(async { Ok(stream.next_batch(max).await) }).await;
+            let mut batches = batches.lock().await;
+            let batch = catch_panic(async { Ok(batches.next().await) }).await;
             Ok(match batch {
-                Ok(None) => EventBatch::End,
-                Ok(Some(Ok(events))) => EventBatch::Events {
-                    events: js_text(join_as_array(events.iter().map(|e| e.data.as_str()))),
-                },
-                Ok(Some(Err(err))) | Err(err) => EventBatch::Failed {
+                Ok(batch) => EventBatch::from(batch),
+                Err(err) => EventBatch::Failed {
                     error: NativeError::from(&err),
                 },
             })
@@ -109,46 +149,8 @@ impl ResponseStreamJs {
     #[napi]
     pub fn close(&self) {
         self.closer.cancel();
-        if let Ok(mut stream) = self.inner.try_lock() {
-            stream.close();
+        if let Ok(mut batches) = self.batches.try_lock() {
+            batches.close();
         }
-    }
-}
-
-/// Text for JavaScript: ASCII (nearly every event) crosses as Latin-1, which V8 copies without
-/// decoding UTF-8.
-fn js_text(text: String) -> Either<Latin1String, String> {
-    if text.is_ascii() {
-        Either::A(Latin1String::from(text))
-    } else {
-        Either::B(text)
-    }
-}
-
-/// Joins JSON texts into one JSON array text, allocating once.
-fn join_as_array<'a>(events: impl Iterator<Item = &'a str> + Clone) -> String {
-    let length = events.clone().map(|event| event.len() + 1).sum::<usize>() + 1;
-    let mut text = String::with_capacity(length);
-    text.push('[');
-    for (index, event) in events.enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        text.push_str(event);
-    }
-    text.push(']');
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joined_events_parse_as_an_array_in_order() {
-        let joined = join_as_array(["{\"a\":1}", "{\n\"b\": [2]\n}"].into_iter());
-        let parsed: serde_json::Value = serde_json::from_str(&joined).unwrap();
-        assert_eq!(parsed, serde_json::json!([{ "a": 1 }, { "b": [2] }]));
-        assert_eq!(join_as_array(std::iter::empty()), "[]");
     }
 }

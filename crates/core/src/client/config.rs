@@ -16,6 +16,13 @@ pub const API_KEY_VAR: &str = "OPENAI_API_KEY";
 /// The variable holding the base URL when the config has none.
 pub const BASE_URL_VAR: &str = "OPENAI_BASE_URL";
 
+/// How long a request waits for its response headers unless configured otherwise: as long as
+/// an open stream may stay silent ([`ClientConfig::stream_idle_timeout`]'s default), because
+/// before its headers the server is just as silent. The Responses API sends them as soon as it
+/// accepts the request, so only a stalled server or proxy, or a body too large for the uplink,
+/// comes near it; the `openai` SDK allows 600 s for the same wait.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Called before each retry, e.g. to log it.
 pub type RetryHook = Arc<dyn Fn(&RetryInfo) + Send + Sync>;
 
@@ -35,8 +42,9 @@ pub struct ClientConfig {
     pub retry_max_delay: Duration,
     /// Longest wait for the next byte of the stream, comments included (default 300 s).
     pub stream_idle_timeout: Duration,
-    /// Longest wait for the response headers of one request (default: none).
-    pub request_timeout: Option<Duration>,
+    /// Longest wait for the response headers of one request, connecting and sending the body
+    /// included (default [`DEFAULT_REQUEST_TIMEOUT`]), so that no request waits forever.
+    pub request_timeout: Duration,
     /// Extra request headers; they replace the defaults of the same name (e.g. `Authorization`).
     pub headers: Vec<(String, String)>,
     /// Extra query parameters, e.g. Azure's `api-version`.
@@ -54,7 +62,7 @@ impl Default for ClientConfig {
             retry_base_delay: Duration::from_millis(200),
             retry_max_delay: Duration::from_secs(8),
             stream_idle_timeout: Duration::from_secs(300),
-            request_timeout: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             headers: Vec::new(),
             query: Vec::new(),
             on_retry: None,
@@ -94,13 +102,21 @@ pub struct RetryInfo {
     pub error: CodexErr,
 }
 
-/// The key and URL a client talks to, after the environment fallbacks.
+/// A setting and where it came from: the [`ClientConfig`] field or the environment variable an
+/// error about it names.
+#[derive(Debug)]
+pub(crate) struct Setting {
+    pub(crate) value: String,
+    pub(crate) from: &'static str,
+}
+
+/// The key and base URL a client talks to, after the environment fallbacks.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
     /// `None` when the caller authenticates through its own `Authorization` or `api-key` header.
-    pub(crate) api_key: Option<String>,
-    /// `{base}/responses`.
-    pub(crate) url: String,
+    pub(crate) api_key: Option<Setting>,
+    /// The base URL, unparsed; requests go to `{base}/responses`.
+    pub(crate) base_url: Setting,
 }
 
 impl Endpoint {
@@ -113,17 +129,27 @@ impl Endpoint {
         config: &ClientConfig,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Endpoint> {
+        // A value given in the config wins even when empty (it then counts as none).
+        let setting = |configured: &Option<String>, field, var| {
+            let (value, from) = match configured {
+                Some(value) => (Some(value.clone()), field),
+                None => (env(var), var),
+            };
+            value
+                .filter(|value| !value.is_empty())
+                .map(|value| Setting { value, from })
+        };
         // A caller that brings its own credential header (a proxy's `Authorization`, Azure's
         // `api-key`) needs no key, and the environment's OpenAI key must not travel to that
         // endpoint uninvited; a key passed in the config is still sent.
         let own_credential = config.headers.iter().any(|(name, _)| {
             name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("api-key")
         });
-        let api_key = config
-            .api_key
-            .clone()
-            .or_else(|| (!own_credential).then(|| env(API_KEY_VAR)).flatten())
-            .filter(|key| !key.is_empty());
+        let api_key = if config.api_key.is_none() && own_credential {
+            None
+        } else {
+            setting(&config.api_key, "api_key", API_KEY_VAR)
+        };
         if api_key.is_none() && !own_credential {
             return Err(CodexErr::EnvVar(EnvVarError {
                 var: API_KEY_VAR.into(),
@@ -133,16 +159,12 @@ impl Endpoint {
                 )),
             }));
         }
-        let base = config
-            .base_url
-            .clone()
-            .or_else(|| env(BASE_URL_VAR))
-            .filter(|base| !base.is_empty())
-            .unwrap_or_else(|| DEFAULT_BASE_URL.into());
-        Ok(Endpoint {
-            api_key,
-            url: format!("{}/responses", base.trim_end_matches('/')),
-        })
+        let base_url =
+            setting(&config.base_url, "base_url", BASE_URL_VAR).unwrap_or_else(|| Setting {
+                value: DEFAULT_BASE_URL.into(),
+                from: "base_url",
+            });
+        Ok(Endpoint { api_key, base_url })
     }
 }
 
@@ -166,17 +188,36 @@ mod tests {
             ..ClientConfig::default()
         };
         let vars = env(&[(API_KEY_VAR, "sk-env"), (BASE_URL_VAR, "http://env/v1")]);
+        let shown = |endpoint: &Endpoint| {
+            let key = endpoint.api_key.as_ref().unwrap();
+            let base = &endpoint.base_url;
+            (key.value.clone(), key.from, base.value.clone(), base.from)
+        };
         let endpoint = Endpoint::resolve(&config, &vars).unwrap();
-        assert_eq!(endpoint.api_key.as_deref(), Some("sk-config"));
-        assert_eq!(endpoint.url, "http://127.0.0.1:1/v1/responses");
+        assert_eq!(
+            shown(&endpoint),
+            (
+                "sk-config".into(),
+                "api_key",
+                "http://127.0.0.1:1/v1/".into(),
+                "base_url"
+            )
+        );
 
         let endpoint = Endpoint::resolve(&ClientConfig::default(), &vars).unwrap();
-        assert_eq!(endpoint.api_key.as_deref(), Some("sk-env"));
-        assert_eq!(endpoint.url, "http://env/v1/responses");
+        assert_eq!(
+            shown(&endpoint),
+            (
+                "sk-env".into(),
+                API_KEY_VAR,
+                "http://env/v1".into(),
+                BASE_URL_VAR
+            )
+        );
 
         let endpoint =
             Endpoint::resolve(&ClientConfig::default(), env(&[(API_KEY_VAR, "k")])).unwrap();
-        assert_eq!(endpoint.url, "https://api.openai.com/v1/responses");
+        assert_eq!(endpoint.base_url.value, DEFAULT_BASE_URL);
     }
 
     #[test]
@@ -198,7 +239,7 @@ mod tests {
             ..ClientConfig::default()
         };
         let endpoint = Endpoint::resolve(&config, env(&[])).unwrap();
-        assert_eq!(endpoint.api_key, None);
+        assert!(endpoint.api_key.is_none());
     }
 
     #[test]
@@ -208,13 +249,13 @@ mod tests {
             ..ClientConfig::default()
         };
         let endpoint = Endpoint::resolve(&azure, env(&[(API_KEY_VAR, "sk-env")])).unwrap();
-        assert_eq!(endpoint.api_key, None);
+        assert!(endpoint.api_key.is_none());
         let explicit = ClientConfig {
             api_key: Some("sk-config".into()),
             ..azure
         };
         let endpoint = Endpoint::resolve(&explicit, env(&[])).unwrap();
-        assert_eq!(endpoint.api_key.as_deref(), Some("sk-config"));
+        assert_eq!(endpoint.api_key.unwrap().value, "sk-config");
     }
 
     #[test]

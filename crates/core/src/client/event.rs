@@ -58,9 +58,18 @@ pub(crate) fn classify(sse: SseEvent) -> Result<(ResponseEvent, Ending), CodexEr
     let kind = match serde_json::from_str::<TypeField<'_>>(&sse.data) {
         // Servers name the SSE event after the JSON `type`; reusing that string saves an
         // allocation per event.
-        Ok(TypeField(Some(kind))) if kind == sse.event.as_str() => sse.event,
-        Ok(TypeField(Some(kind))) => kind.into_owned(),
-        Ok(TypeField(None)) => sse.event,
+        Ok(TypeField::One(kind)) if kind == sse.event.as_str() => sse.event,
+        Ok(TypeField::One(kind)) => kind.into_owned(),
+        Ok(TypeField::Absent) => sse.event,
+        // Classified here by one `type` and by `JSON.parse` in JavaScript by the last, such an
+        // event could end the stream for one and not the other: neither may see it.
+        Ok(TypeField::Repeated) => {
+            return Err(CodexErr::Json {
+                message: "event data has more than one \"type\" key".into(),
+                raw: truncate(&sse.data, RAW_LIMIT).to_owned(),
+                source: None,
+            });
+        }
         Err(source) => {
             return Err(CodexErr::Json {
                 message: "event data is not a JSON object".into(),
@@ -165,7 +174,14 @@ fn failure(api_error: Option<ApiError>, response_id: Option<String>, what: &str)
 
 /// The `type` of a JSON object, borrowed from the input when it has no escapes; deserializing
 /// it checks that the whole text is one valid JSON object.
-struct TypeField<'de>(Option<Cow<'de, str>>);
+enum TypeField<'de> {
+    /// No `type` key.
+    Absent,
+    /// One `type` key with a string value.
+    One(Cow<'de, str>),
+    /// More than one `type` key (each with a string value).
+    Repeated,
+}
 
 impl<'de> Deserialize<'de> for TypeField<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -183,16 +199,19 @@ impl<'de> Visitor<'de> for TypeFieldVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut kind = None;
+        let mut kind = TypeField::Absent;
         while let Some(Text(key)) = map.next_key()? {
-            if key == "type" && kind.is_none() {
+            if key == "type" {
                 let Text(value) = map.next_value()?;
-                kind = Some(value);
+                kind = match kind {
+                    TypeField::Absent => TypeField::One(value),
+                    TypeField::One(_) | TypeField::Repeated => TypeField::Repeated,
+                };
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(TypeField(kind))
+        Ok(kind)
     }
 }
 
@@ -253,6 +272,24 @@ mod tests {
         assert_eq!(event.kind, "a/b");
         let (event, _) = classify(sse(r#"{"x":1}"#)).unwrap();
         assert_eq!(event.kind, "message");
+    }
+
+    #[test]
+    fn an_event_with_two_type_keys_is_invalid() {
+        for data in [
+            r#"{"type":"response.completed","type":"response.output_text.delta"}"#,
+            r#"{"type":"a","delta":"x","t\u0079pe":"a"}"#,
+        ] {
+            let err = classify(sse(data)).unwrap_err();
+            assert!(
+                matches!(&err, CodexErr::Json { message, raw, .. }
+                    if raw == data && message.contains("more than one \"type\"")),
+                "{data}: {err:?}"
+            );
+        }
+        // Only the event's own key counts, not one inside a nested object.
+        let (event, _) = classify(sse(r#"{"type":"a","item":{"type":"b"}}"#)).unwrap();
+        assert_eq!(event.kind, "a");
     }
 
     #[test]

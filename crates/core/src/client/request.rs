@@ -6,10 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION,
+};
 use tokio_util::sync::CancellationToken;
 
-use super::config::{ClientConfig, Endpoint, RetryInfo};
+use super::config::{ClientConfig, Endpoint, RetryInfo, Setting};
 use super::retry::{backoff, retry_after, should_retry};
 use crate::{ApiError, BoxError, CodexErr, HttpFailure, Result};
 
@@ -18,6 +20,9 @@ const USER_AGENT: &str = concat!("codex-native/", env!("CARGO_PKG_VERSION"));
 
 /// How much of an error body is kept.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// How many redirects one request follows (reqwest's own default).
+const MAX_REDIRECTS: usize = 10;
 
 /// The HTTP client and everything every request of one [`ResponsesClient`](super::ResponsesClient)
 /// shares.
@@ -39,6 +44,7 @@ impl Transport {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .tcp_nodelay(true)
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| CodexErr::Internal(format!("the HTTP client could not be set up: {e}")))?;
         let template = request_template(&config, &endpoint)?;
@@ -58,20 +64,46 @@ impl Transport {
     }
 }
 
+/// The redirects a request follows: a 307 or 308 (which keep the method and the body) to the
+/// origin it was sent to, at most [`MAX_REDIRECTS`] of them. Any other redirect is the answer,
+/// and reaches the caller as `UnexpectedStatus` with its `Location`: following one to another
+/// origin would hand the credential headers (`Authorization`, `api-key`, any the caller set)
+/// and the body to a server the caller never named — reqwest strips only `Authorization` and
+/// cookies — and a request that arrived there without them could not succeed; a 301, 302 or
+/// 303 would turn the POST into a GET without its body.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_request = matches!(attempt.status().as_u16(), 307 | 308);
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if keeps_request && same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Why a header cannot be sent. The `http` crate's own errors say only "failed to parse", and
+/// the value itself may be a secret, so the message names the header and the rule instead.
+#[derive(Debug, thiserror::Error)]
+enum HeaderError {
+    #[error("{0:?} is not a valid header name")]
+    Name(String),
+    #[error("the value of {0:?} contains a control character (such as CR or LF)")]
+    Value(String),
+    #[error("it contains a control character (such as CR or LF)")]
+    Key,
+}
+
 /// The URL, query and headers every request of a client shares; each part is checked on its
-/// own so that a bad one is named.
+/// own so that a bad one is named (the config field, or the environment variable it came from).
 fn request_template(config: &ClientConfig, endpoint: &Endpoint) -> Result<reqwest::Request> {
-    let invalid = |argument: &'static str| {
-        move |source: BoxError| CodexErr::InvalidArgument { argument, source }
-    };
-    let mut url = reqwest::Url::parse(&endpoint.url).map_err(|e| invalid("base_url")(e.into()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        let scheme = format!("unsupported URL scheme {:?}", url.scheme());
-        return Err(invalid("base_url")(scheme.into()));
-    }
-    if !config.query.is_empty() {
-        url.query_pairs_mut().extend_pairs(&config.query);
-    }
+    let invalid =
+        |argument: &'static str, source: BoxError| CodexErr::InvalidArgument { argument, source };
+    let url = responses_url(&endpoint.base_url, &config.query)?;
     let mut headers = HeaderMap::new();
     let own = |header: &str| {
         config
@@ -82,8 +114,8 @@ fn request_template(config: &ClientConfig, endpoint: &Endpoint) -> Result<reqwes
     if let Some(key) = &endpoint.api_key
         && !own("authorization")
     {
-        let mut bearer = HeaderValue::try_from(format!("Bearer {key}"))
-            .map_err(|e| invalid("api_key")(e.into()))?;
+        let mut bearer = HeaderValue::try_from(format!("Bearer {}", key.value))
+            .map_err(|_| invalid(key.from, HeaderError::Key.into()))?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
     }
@@ -94,14 +126,45 @@ fn request_template(config: &ClientConfig, endpoint: &Endpoint) -> Result<reqwes
         headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
     }
     for (name, value) in &config.headers {
-        let name = HeaderName::try_from(name.as_str()).map_err(|e| invalid("headers")(e.into()))?;
-        let value =
-            HeaderValue::try_from(value.as_str()).map_err(|e| invalid("headers")(e.into()))?;
-        headers.append(name, value);
+        let header_name = HeaderName::try_from(name.as_str())
+            .map_err(|_| invalid("headers", HeaderError::Name(name.clone()).into()))?;
+        let mut value = HeaderValue::try_from(value.as_str())
+            .map_err(|_| invalid("headers", HeaderError::Value(name.clone()).into()))?;
+        // Any of them may be a credential: kept out of debug output and HTTP/2 header tables.
+        value.set_sensitive(true);
+        headers.append(header_name, value);
     }
     let mut request = reqwest::Request::new(reqwest::Method::POST, url);
     *request.headers_mut() = headers;
     Ok(request)
+}
+
+/// `{base}/responses` with the base URL's own query (if any) and then `query`.
+///
+/// # Errors
+///
+/// [`CodexErr::InvalidArgument`] naming where the base URL came from, when it does not parse
+/// or its scheme is not http or https (nothing else could be sent, so nothing is retried).
+fn responses_url(base: &Setting, query: &[(String, String)]) -> Result<reqwest::Url> {
+    let invalid = |source: BoxError| CodexErr::InvalidArgument {
+        argument: base.from,
+        source,
+    };
+    let mut url = reqwest::Url::parse(&base.value).map_err(|e| invalid(e.into()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        let scheme = format!(
+            "unsupported URL scheme {:?} (use http or https)",
+            url.scheme()
+        );
+        return Err(invalid(scheme.into()));
+    }
+    let path = format!("{}/responses", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    url.set_fragment(None);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url)
 }
 
 impl std::fmt::Debug for Transport {
@@ -186,7 +249,7 @@ impl Request {
     /// `HeadersTimeout` or `Interrupted`.
     pub(crate) async fn send(&mut self) -> Result<(reqwest::Response, ResponseHead)> {
         loop {
-            self.attempts += 1;
+            self.attempts = self.attempts.saturating_add(1);
             match self.attempt().await? {
                 Ok(response) => {
                     let head = ResponseHead::of(&response);
@@ -219,8 +282,10 @@ impl Request {
     async fn wait_or_give_up(&mut self, retry: Retry) -> Result<()> {
         let config = &self.transport.config;
         if self.attempts > config.max_retries {
-            let (last, source) = match retry.cause {
+            let (last, source): (_, Option<BoxError>) = match retry.cause {
                 Cause::Status(failure) => (Some(Box::new(failure)), None),
+                // The HTTP error itself: "the request failed" would only say it twice.
+                Cause::Transport(CodexErr::Transport(error)) => (None, Some(error.into())),
                 Cause::Transport(error) => (None, Some(error.into())),
             };
             return Err(CodexErr::RetryLimit {
@@ -254,12 +319,10 @@ impl Request {
     async fn attempt(&self) -> Result<Result<reqwest::Response, Retry>> {
         let request = self.transport.request(self.body.clone())?;
         let sent = self.transport.http.execute(request);
-        let response = match self.transport.config.request_timeout {
-            Some(limit) => cancellable(&self.cancel, tokio::time::timeout(limit, sent))
-                .await?
-                .map_err(|_elapsed| CodexErr::HeadersTimeout { timeout: limit })?,
-            None => cancellable(&self.cancel, sent).await?,
-        };
+        let limit = self.transport.config.request_timeout;
+        let response = cancellable(&self.cancel, tokio::time::timeout(limit, sent))
+            .await?
+            .map_err(|_elapsed| CodexErr::HeadersTimeout { timeout: limit })?;
         let response = match response {
             Ok(response) => response,
             Err(error) => {
@@ -291,17 +354,28 @@ impl Request {
         }))
     }
 
-    /// Reads at most [`ERROR_BODY_LIMIT`] of an unusable answer's body.
+    /// Reads at most [`ERROR_BODY_LIMIT`] of an unusable answer's body, for at most the idle
+    /// timeout in all.
     ///
-    /// A body that stalls past the idle timeout or breaks is kept as far as it came: the status
-    /// is the news, the body only detail.
+    /// A body that stalls, trickles or breaks is kept as far as it came: the status is the
+    /// news, the body only detail.
     async fn read_failure(&self, mut response: reqwest::Response) -> Result<HttpFailure> {
         let status = response.status().as_u16();
-        let request_id = request_id(response.headers());
-        let idle = self.idle_timeout();
+        let headers = response.headers();
+        let request_id = request_id(headers);
+        let content_type = text(headers, &CONTENT_TYPE);
+        let location = response
+            .status()
+            .is_redirection()
+            .then(|| text(headers, &LOCATION))
+            .flatten();
+        let deadline = deadline_after(self.idle_timeout());
         let mut body = Vec::new();
         while body.len() < ERROR_BODY_LIMIT {
-            let chunk = cancellable(&self.cancel, tokio::time::timeout(idle, response.chunk()));
+            let chunk = cancellable(
+                &self.cancel,
+                tokio::time::timeout_at(deadline, response.chunk()),
+            );
             match chunk.await? {
                 Ok(Ok(Some(chunk))) => {
                     let room = ERROR_BODY_LIMIT - body.len();
@@ -316,8 +390,17 @@ impl Request {
             api_error: ApiError::from_body(&body),
             body,
             request_id,
+            content_type,
+            location,
         })
     }
+}
+
+/// The instant `wait` from now; a wait too long to represent ends in about 30 years.
+pub(crate) fn deadline_after(wait: Duration) -> tokio::time::Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+    let now = tokio::time::Instant::now();
+    now.checked_add(wait).unwrap_or_else(|| now + FAR_FUTURE)
 }
 
 /// Runs `future` unless `cancel` fires first.
@@ -345,8 +428,13 @@ fn is_event_stream(headers: &HeaderMap) -> bool {
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
+    text(headers, "x-request-id")
+}
+
+/// A header's value, if it is there and is text.
+fn text(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
     headers
-        .get("x-request-id")
+        .get(name)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
 }
@@ -446,6 +534,102 @@ mod tests {
                 "{body}: {err:?}"
             );
         }
+    }
+
+    /// The template `config` gives with `vars` as the environment, or the option it names.
+    fn template(
+        config: ClientConfig,
+        vars: &[(&str, &str)],
+    ) -> std::result::Result<reqwest::Request, (&'static str, String)> {
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| value.to_string())
+        };
+        let endpoint = Endpoint::resolve(&config, env).unwrap();
+        request_template(&config, &endpoint).map_err(|err| match err {
+            CodexErr::InvalidArgument { argument, source } => (argument, source.to_string()),
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        })
+    }
+
+    fn keyed(base_url: &str) -> ClientConfig {
+        ClientConfig {
+            api_key: Some("sk".into()),
+            base_url: Some(base_url.into()),
+            ..ClientConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_url_is_the_base_and_responses_with_both_queries() {
+        for (base, url) in [
+            ("http://h:1/v1", "http://h:1/v1/responses"),
+            ("http://h:1/v1//", "http://h:1/v1/responses"),
+            ("https://h", "https://h/responses"),
+            (
+                "https://h/openai?api-version=1#x",
+                "https://h/openai/responses?api-version=1",
+            ),
+        ] {
+            assert_eq!(template(keyed(base), &[]).unwrap().url().as_str(), url);
+        }
+        let config = ClientConfig {
+            query: vec![("b".into(), "2".into())],
+            ..keyed("http://h/v1?a=1")
+        };
+        assert_eq!(
+            template(config, &[]).unwrap().url().as_str(),
+            "http://h/v1/responses?a=1&b=2"
+        );
+    }
+
+    #[test]
+    fn a_bad_setting_is_named_where_it_came_from() {
+        let (argument, why) = template(keyed("ftp://h/v1"), &[]).unwrap_err();
+        assert_eq!(argument, "base_url");
+        assert!(why.contains("unsupported URL scheme \"ftp\""), "{why}");
+        let (argument, _) = template(keyed("not a url"), &[]).unwrap_err();
+        assert_eq!(argument, "base_url");
+
+        let from_env = ClientConfig::default();
+        let vars = [
+            ("OPENAI_API_KEY", "sk"),
+            ("OPENAI_BASE_URL", "localhost:8080"),
+        ];
+        let (argument, _) = template(from_env.clone(), &vars).unwrap_err();
+        assert_eq!(argument, "OPENAI_BASE_URL");
+        let vars = [("OPENAI_API_KEY", "sk-pasted\r\n")];
+        let (argument, why) = template(from_env, &vars).unwrap_err();
+        assert_eq!(argument, "OPENAI_API_KEY");
+        assert!(!why.contains("sk-pasted"), "{why}");
+
+        let key = ClientConfig {
+            api_key: Some("sk\nsecret".into()),
+            ..ClientConfig::default()
+        };
+        let (argument, why) = template(key, &[]).unwrap_err();
+        assert_eq!(argument, "api_key");
+        assert_eq!(why, "it contains a control character (such as CR or LF)");
+    }
+
+    #[test]
+    fn a_bad_header_is_named_and_its_value_kept_secret() {
+        let header = |name: &str, value: &str| ClientConfig {
+            headers: vec![(name.into(), value.into())],
+            ..keyed("http://h/v1")
+        };
+        let (argument, why) =
+            template(header("x-token", "secret\r\nInjected: 1"), &[]).unwrap_err();
+        assert_eq!(argument, "headers");
+        assert_eq!(
+            why,
+            "the value of \"x-token\" contains a control character (such as CR or LF)"
+        );
+        let (_, why) = template(header("bad header", "x"), &[]).unwrap_err();
+        assert_eq!(why, "\"bad header\" is not a valid header name");
+        // A tab and text beyond ASCII are fine in a value.
+        assert!(template(header("x-note", "a\tb \u{e9}"), &[]).is_ok());
     }
 
     #[test]

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{FutureExt, Stream};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use super::event::{Ending, ResponseEvent, classify};
-use super::request::{Request, ResponseHead};
+use super::request::{Request, ResponseHead, deadline_after};
 use super::sse::{SseError, SseEvent, SseParser};
 use crate::{CodexErr, Result};
 
@@ -27,9 +27,6 @@ const DRAIN_LIMIT: usize = 64 * 1024;
 /// The HTTP client hands the body over in slices of a few KiB, one task wake-up each; taking
 /// the ready ones together lets a batch fill without waiting, and the cap bounds the buffering.
 const READY_LIMIT: usize = 256 * 1024;
-
-/// Stands in for an idle deadline too far away to represent (about 30 years).
-const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 /// What reading one chunk of the body gave.
 type Chunk = reqwest::Result<Option<Bytes>>;
@@ -150,7 +147,8 @@ impl ResponseStream {
             Ok(event) => event,
             Err(error) => return Some(Err(error)),
         };
-        let mut batch = vec![first];
+        let mut batch = Vec::with_capacity(max.min(self.queue.len() + 1));
+        batch.push(first);
         while batch.len() < max && !self.request.cancel.is_cancelled() {
             let Some(event) = self.queue.pop_front() else {
                 break;
@@ -233,8 +231,7 @@ impl ResponseStream {
             return Ok(Ok(None));
         };
         let idle = self.request.idle_timeout();
-        let now = Instant::now();
-        let deadline = now.checked_add(idle).unwrap_or_else(|| now + FAR_FUTURE);
+        let deadline = deadline_after(idle);
         let timer = self
             .idle_timer
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));

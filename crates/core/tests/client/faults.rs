@@ -4,56 +4,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use codex_core::client::{CancellationToken, ClientConfig, ResponseStream, ResponsesClient};
-use codex_core::{CodexErr, ResponseEvent, RetryInfo};
+use codex_core::{CodexErr, RetryInfo};
 use tokio::sync::mpsc;
 
 use super::server::{Conn, LAST_CHUNK, Server, chunked_sse, completed, delta, event};
-
-const BODY: &str = r#"{"model":"test-model","input":"hi"}"#;
-
-/// A config for `server` with fast retries.
-fn config(server: &Server) -> ClientConfig {
-    ClientConfig {
-        api_key: Some("sk-test".into()),
-        base_url: Some(server.base_url()),
-        max_retries: 2,
-        retry_base_delay: Duration::from_millis(10),
-        retry_max_delay: Duration::from_millis(50),
-        ..ClientConfig::default()
-    }
-}
-
-async fn create(config: ClientConfig) -> Result<ResponseStream, CodexErr> {
-    let client = ResponsesClient::new(config).unwrap();
-    client.create(BODY.into(), CancellationToken::new()).await
-}
-
-/// Reads until the end or the first error.
-async fn drain(stream: &mut ResponseStream) -> (Vec<ResponseEvent>, Option<CodexErr>) {
-    let mut events = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(event) => events.push(event),
-            Err(error) => return (events, Some(error)),
-        }
-    }
-    (events, None)
-}
-
-/// Reads a stream that must carry one delta and `completed`, and nothing else.
-async fn drain_delta_then_completed(stream: &mut ResponseStream) -> Vec<ResponseEvent> {
-    let (events, error) = drain(stream).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(
-        kinds(&events),
-        ["response.output_text.delta", "response.completed"]
-    );
-    events
-}
-
-fn kinds(events: &[ResponseEvent]) -> Vec<&str> {
-    events.iter().map(|e| e.kind.as_str()).collect()
-}
+use super::support::{
+    BODY, assert_closed_soon, config, create, drain, drain_delta_then_completed, kinds,
+};
 
 /// What the retry hook was told: (attempt, delay, status) per retry.
 type RetryLog = Arc<Mutex<Vec<(u32, Duration, Option<u16>)>>>;
@@ -377,20 +334,15 @@ async fn reset_before_headers() {
     let server = Server::start(|_, conn| async move { conn.reset() }).await;
     let (stream, retries) = create_logging_retries(&server).await;
     let error = stream.unwrap_err();
-    let CodexErr::RetryLimit {
-        attempts: 3,
-        last: None,
-        source: Some(source),
-    } = &error
-    else {
-        panic!("expected RetryLimit without a status, got {error:?}");
-    };
     assert!(
-        matches!(
-            source.downcast_ref::<CodexErr>(),
-            Some(CodexErr::Transport(_))
-        ),
-        "{source:?}"
+        matches!(error, CodexErr::RetryLimit { attempts: 3, .. }),
+        "{error:?}"
+    );
+    transport_cause(&error);
+    let message = error.to_string();
+    assert!(
+        message.starts_with("retry limit reached after 3 attempts: "),
+        "{message}"
     );
     assert_eq!(server.requests(), 3);
     let statuses: Vec<_> = retries.lock().unwrap().iter().map(|r| (r.0, r.2)).collect();
@@ -790,7 +742,7 @@ async fn stall_before_headers() {
     .await;
     let started = Instant::now();
     let error = create(ClientConfig {
-        request_timeout: Some(Duration::from_millis(200)),
+        request_timeout: Duration::from_millis(200),
         ..config(&server)
     })
     .await
@@ -891,7 +843,80 @@ async fn html_page_with_status_200() {
     assert!(failure.body.contains("Captive portal"));
     assert_eq!(failure.request_id.as_deref(), Some("req_html"));
     assert_eq!(failure.api_error, None);
+    assert_eq!(
+        failure.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(
+        error.to_string(),
+        "unexpected status 200: expected content type text/event-stream, got text/html; \
+         charset=utf-8 (request id req_html)"
+    );
     assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_named_in_the_retry_limit() {
+    // A port that was just bound and released: nothing listens there.
+    let base_url = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/v1", listener.local_addr().unwrap())
+    };
+    let client = ResponsesClient::new(ClientConfig {
+        api_key: Some("sk-test".into()),
+        base_url: Some(base_url),
+        max_retries: 1,
+        retry_base_delay: Duration::from_millis(1),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let error = client
+        .create(BODY.into(), CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "retry limit reached after 2 attempts: connection refused (ECONNREFUSED)"
+    );
+    transport_cause(&error);
+}
+
+/// The cause of a `RetryLimit` no response came for: the HTTP client's error itself, with no
+/// `CodexErr::Transport` level in between.
+fn transport_cause(error: &CodexErr) -> &reqwest::Error {
+    let CodexErr::RetryLimit {
+        last: None,
+        source: Some(source),
+        ..
+    } = error
+    else {
+        panic!("expected RetryLimit without a status, got {error:?}");
+    };
+    source
+        .downcast_ref::<reqwest::Error>()
+        .unwrap_or_else(|| panic!("not the HTTP client's error: {source:?}"))
+}
+
+#[tokio::test]
+async fn an_event_with_two_type_keys() {
+    // Classified by its first `type` it would end the stream; `JSON.parse` keeps the last.
+    let twice = r#"{"type":"response.completed","type":"response.output_text.delta","delta":"x"}"#;
+    let server = Server::start(move |_, mut conn| async move {
+        conn.sse_head("req_1").await;
+        conn.write(delta("a") + &format!("data: {twice}\n\n") + &completed())
+            .await;
+    })
+    .await;
+    let mut stream = create(config(&server)).await.unwrap();
+    let (events, error) = drain(&mut stream).await;
+    assert_eq!(kinds(&events), ["response.output_text.delta"]);
+    let Some(CodexErr::Json { message, raw, .. }) = &error else {
+        panic!("expected Json, got {error:?}");
+    };
+    assert_eq!(message, "event data has more than one \"type\" key");
+    assert_eq!(raw, twice);
+    assert_eq!(error.unwrap().code(), "INVALID_EVENT");
+    assert!(stream.next().await.is_none());
 }
 
 /// Runs in a child process whose environment has no `OPENAI_API_KEY`: the test process's own
@@ -935,21 +960,6 @@ fn missing_api_key() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("1 passed"), "{stdout}");
-}
-
-/// Asserts the server saw the client close its connection within 500 ms of `since`.
-async fn assert_closed_soon(
-    closed: &mut mpsc::UnboundedReceiver<Option<Instant>>,
-    since: Instant,
-    what: &str,
-) {
-    let at = closed.recv().await.unwrap();
-    let at = at.unwrap_or_else(|| panic!("connection left open after {what}"));
-    let after = at - since;
-    assert!(
-        after < Duration::from_millis(500),
-        "closed {after:?} after {what}"
-    );
 }
 
 #[tokio::test]

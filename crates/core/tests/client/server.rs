@@ -190,6 +190,11 @@ impl Conn {
         Some(request)
     }
 
+    /// The port the server listens on.
+    pub fn local_port(&self) -> u16 {
+        self.stream.local_addr().unwrap().port()
+    }
+
     /// Closes with a TCP reset instead of a FIN.
     pub fn reset(self) {
         let _ = self.stream.set_zero_linger();
