@@ -18,6 +18,8 @@ use landlock::{
 /// The ABI from which Landlock covers everything this helper knows how to restrict: truncate
 /// (3), TCP (4), scoping of signals and abstract sockets (6), resolving Unix socket paths (9).
 const FULL_COVERAGE_ABI: ABI = ABI::V9;
+/// The ABI whose rules cover connecting to a Unix socket file (`ResolveUnix`).
+pub(crate) const UNIX_SOCKET_ABI: u32 = ABI::V9 as u32;
 
 /// A directory (or file) a rule is attached to.
 pub(crate) struct RuleTarget<'a> {
