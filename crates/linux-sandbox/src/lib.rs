@@ -13,10 +13,12 @@
 //!   itself — protected paths bound read-only, a read-only mount tree with the writable roots
 //!   cloned back, a fresh `/proc`, every capability dropped, no_new_privs, Landlock — forks the
 //!   command and stays as pid 1: it reaps, forwards signals, performs the connects the
-//!   supervisor allowed, and when the command ends, exits, which kills every process left;
+//!   supervisor allowed that Landlock should check too (abstract sockets from ABI 6, socket
+//!   files from ABI 9; below that the supervisor connects socket files itself), and when the
+//!   command ends, exits, which kills every process left;
 //! - the **command** installs the seccomp filter (terminal injection, keyrings, setuid bits,
 //!   io_uring and, with the network off, sockets; `connect`/`bind` go to the supervisor) and
-//!   `execvp`s, with the caller's signal mask and dispositions.
+//!   execs (found as `execvp` finds it), with the caller's signal mask and dispositions.
 //!
 //! Writable roots, `$TMPDIR` and the socket allow-list are opened once, without following
 //! symlinks a sandboxed run could have planted (`paths.rs`); `/`, `/proc`, `/sys` and `/dev` are
