@@ -412,7 +412,7 @@ impl Supervisor {
             // Without Landlock's Unix-socket right there is no second check for the init to add:
             // connecting here saves a round trip through it (two wake-ups per connect).
             Verdict::Allow(file) => match sys::unix_address(&sys::fd_path(file.as_fd())) {
-                Some(address) => connect_outside(listener, id, socket, address, Some(file)),
+                Some(address) => connect_unix_here(listener, id, socket, address, file),
                 None => listener.answer(id, Err(libc::ENAMETOOLONG)),
             },
             Verdict::Deny => {
@@ -492,6 +492,46 @@ impl Supervisor {
             (None, Some(status)) => std::process::exit(libc::WEXITSTATUS(status)),
             (None, None) => std::process::exit(1),
         }
+    }
+}
+
+/// Connects a Unix socket here, outside the sandbox, to the socket file `pinned` (`address`
+/// names it), answering on this thread: a thread per connect would cost as much as the rest of
+/// the connect. A connect only waits when its listener's backlog is full, and then for no longer
+/// than the socket's send timeout, which is set to the shortest for this one try (a jiffy) and
+/// restored after; a blocking connect that found the backlog full goes on waiting on a thread
+/// of its own ([`connect_outside`]).
+fn connect_unix_here(
+    listener: &Arc<Listener>,
+    id: u64,
+    socket: OwnedFd,
+    address: Vec<u8>,
+    pinned: OwnedFd,
+) {
+    /// A `struct timeval` (two longs on every Linux ABI the helper supports).
+    type Timeval = [libc::c_long; 2];
+    let fd = socket.as_fd();
+    let blocking = sys::file_flags(fd).is_ok_and(|flags| flags & libc::O_NONBLOCK == 0);
+    let saved = sys::socket_option::<Timeval>(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO);
+    let bounded = match saved {
+        Ok(_) if blocking => {
+            sys::set_socket_option::<Timeval>(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, [0, 1])
+                .is_ok()
+        }
+        _ => !blocking,
+    };
+    if !bounded {
+        return connect_outside(listener, id, socket, address, Some(pinned));
+    }
+    let result = sys::connect_raw(fd, &address);
+    if let (true, Ok(saved)) = (blocking, saved) {
+        let _ = sys::set_socket_option(fd, libc::SOL_SOCKET, libc::SO_SNDTIMEO, saved);
+    }
+    match result {
+        Err(libc::EAGAIN) if blocking => {
+            connect_outside(listener, id, socket, address, Some(pinned))
+        }
+        result => listener.answer(id, result.map(|()| 0)),
     }
 }
 

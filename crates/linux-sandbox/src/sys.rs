@@ -330,6 +330,29 @@ pub(crate) fn socket_option<T: Copy + Default>(
     Ok(value)
 }
 
+/// `setsockopt(fd, level, name, value)`.
+pub(crate) fn set_socket_option<T: Copy>(
+    fd: BorrowedFd<'_>,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: T,
+) -> io::Result<()> {
+    // SAFETY: `value` is readable for its size.
+    check(
+        unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                level,
+                name,
+                (&raw const value).cast(),
+                size_of::<T>() as libc::socklen_t,
+            )
+        }
+        .into(),
+    )
+    .map(drop)
+}
+
 /// `connect(fd, addr)` with raw sockaddr bytes; `Ok(())` or the errno.
 pub(crate) fn connect_raw(fd: BorrowedFd<'_>, addr: &[u8]) -> Result<(), i32> {
     // SAFETY: `addr` is readable for its length; the kernel validates its contents.

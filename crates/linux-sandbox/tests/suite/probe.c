@@ -30,7 +30,9 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/keyctl.h>
@@ -206,6 +208,54 @@ static void self_connect(const char *path) {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     report("connect", connect(fd, (struct sockaddr *)&un, sizeof un) == 0);
     unlink(path);
+}
+
+/* Listens at `dir`/full (backlog 0, never accepting until the end) and at `dir`/free; fills
+ * `full`'s backlog, starts a blocking connect to it in a child (it waits), then connects to
+ * `free`: that must not wait for the first (the supervisor answers on). Then accepts, which lets
+ * the child's connect through. Reports "free" and "waiting" (the child connected once accepted). */
+static int listen_at(struct sockaddr_un *un, const char *dir, const char *name, int backlog) {
+    memset(un, 0, sizeof *un);
+    un->sun_family = AF_UNIX;
+    snprintf(un->sun_path, sizeof un->sun_path, "%s/%s", dir, name);
+    unlink(un->sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)un, sizeof *un) != 0 || listen(fd, backlog) != 0) return -1;
+    return fd;
+}
+
+static void full_backlog(const char *dir) {
+    struct sockaddr_un full, free_;
+    int full_fd = listen_at(&full, dir, "full", 0), free_fd = listen_at(&free_, dir, "free", 4);
+    if (full_fd < 0 || free_fd < 0) {
+        report("listen", 0);
+        return;
+    }
+    int first = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (connect(first, (struct sockaddr *)&full, sizeof full) != 0) {
+        report("first", 0);
+        return;
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        int waiting = socket(AF_UNIX, SOCK_STREAM, 0);
+        _exit(connect(waiting, (struct sockaddr *)&full, sizeof full) == 0 ? 0 : 1);
+    }
+    usleep(200 * 1000);
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int other = socket(AF_UNIX, SOCK_STREAM, 0);
+    int connected = connect(other, (struct sockaddr *)&free_, sizeof free_) == 0;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+    report("free", connected && ms < 100);
+    int status = -1;
+    report("still-waiting", waitpid(child, &status, WNOHANG) == 0);
+    close(accept(full_fd, NULL, NULL));
+    waitpid(child, &status, 0);
+    report("waiting", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(full.sun_path);
+    unlink(free_.sun_path);
 }
 
 /* Receives one fd (SCM_RIGHTS) from the Unix socket at `path`, then connects it to loopback
@@ -443,6 +493,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "unix-connect")) unix_connect(arg, 0);
     else if (!strcmp(cmd, "abstract-connect")) unix_connect(arg, 1);
     else if (!strcmp(cmd, "self-connect")) self_connect(arg);
+    else if (!strcmp(cmd, "full-backlog")) full_backlog(arg);
     else if (!strcmp(cmd, "connect-received") && argc > 3) connect_received(arg, atoi(argv[3]));
     else if (!strcmp(cmd, "ptrace")) trace(atoi(arg));
     else if (!strcmp(cmd, "kill")) report("kill", kill(atoi(arg), SIGTERM) == 0);

@@ -106,6 +106,20 @@ fn sockets_in_the_workspace_and_the_commands_own_are_connectable() {
 }
 
 #[test]
+fn a_connect_that_waits_for_a_full_backlog_holds_up_no_other() {
+    // The control: the same program unsandboxed.
+    let scene = Scene::new(User::Root);
+    let ws = scene.ws.to_str().unwrap();
+    let expected = "free:ok\nstill-waiting:ok\nwaiting:ok\n";
+    let direct = scene.direct(&["timeout", "10", probe(), "full-backlog", ws]);
+    assert_eq!(direct.stdout, expected, "{direct:?}");
+    // Sandboxed, each connect goes through the supervisor, which must not sit in the waiting
+    // one (a blocking connect to a listener whose backlog is full) while the other is asked.
+    let run = scene.run(WORKSPACE, &["timeout", "10", probe(), "full-backlog", ws]);
+    assert_eq!(run.stdout, expected, "{run:?}");
+}
+
+#[test]
 fn an_allow_listed_socket_is_connectable() {
     let scene = Scene::new(User::Nobody);
     let service = Service::start(scene.outside.join("allowed.sock"));
