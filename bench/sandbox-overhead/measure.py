@@ -5,7 +5,7 @@ that preemption by other work cannot inflate, of CPU time (user + system, from w
 per-call cost inside a sandboxed process: AF_UNIX connects (each one goes to the supervisor) and
 calls that involve no socket (which the supervisor never sees).
 
-usage: measure.py HELPER BARE LOOP WORKSPACE SCRATCH RUNS
+usage: measure.py HELPER BARE FLOOR LOOP WORKSPACE SCRATCH RUNS
 
 WORKSPACE holds a .git directory, as an agent's workspace usually does (the helper binds it
 read-only); SCRATCH holds none (the helper makes an empty placeholder there for the run, so
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-helper, bare, loop, workspace, scratch, runs = sys.argv[1:6] + [int(sys.argv[6])]
+helper, bare, floor, loop, workspace, scratch, runs = sys.argv[1:7] + [int(sys.argv[7])]
 WARMUP = 20
 POLICY = '{"mode":"workspace-write"}'
 
@@ -33,7 +33,7 @@ bwrap = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--bind", workspace, work
          "--unshare-pid", "--unshare-ipc", "--new-session", "--die-with-parent",
          "--chdir", workspace]
 
-CASES = ["direct", "bare", "all-layers", "all-layers-no-git", "bubblewrap"]
+CASES = ["direct", "bare", "namespaces-floor", "all-layers", "all-layers-no-git", "bubblewrap"]
 
 
 def cases_for(program):
@@ -41,6 +41,7 @@ def cases_for(program):
     return {
         "direct": (program, base_env),
         "bare": ([bare] + program, base_env),
+        "namespaces-floor": ([floor] + program, base_env),
         "all-layers": (sandbox + program, base_env),
         "all-layers-no-git": (sandbox_scratch + program, base_env),
         "bubblewrap": (bwrap + program, base_env),
@@ -63,10 +64,10 @@ def once(argv, env):
 
 
 def report(what, median):
-    direct, floor = median["direct"], median["bare"]
+    direct, bare_median = median["direct"], median["bare"]
     for name in CASES:
         m = median[name]
-        print(f"  {what} {name:<18} {m:7.3f} ms   {m / direct:5.2f}x direct   {m / floor:5.2f}x bare")
+        print(f"  {what} {name:<18} {m:7.3f} ms   {m / direct:5.2f}x direct   {m / bare_median:5.2f}x bare")
     for case in ["all-layers", "all-layers-no-git"]:
         full = median[case] / direct
         vs_bwrap = median["bubblewrap"] / median[case]
