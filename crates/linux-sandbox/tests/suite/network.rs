@@ -5,8 +5,9 @@ use std::io::ErrorKind;
 use std::net::{TcpListener, UdpSocket};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener};
+use std::path::Path;
 
-use super::support::{Scene, USERS, User, WORKSPACE, probe};
+use super::support::{Run, Scene, USERS, User, WORKSPACE, probe};
 
 /// A loopback TCP listener that reports whether anyone connected.
 struct Tcp(TcpListener);
@@ -234,6 +235,18 @@ fn hand_over_a_tcp_socket(path: &std::path::Path) -> std::thread::JoinHandle<()>
     })
 }
 
+/// Runs the probe that receives a socket at `path` and connects it to `listener`, sandboxed or
+/// (the control) not.
+fn connect_received(scene: &Scene, path: &Path, listener: &Tcp, sandboxed: bool) -> Run {
+    let port = listener.port();
+    let argv = [probe(), "connect-received", path.to_str().unwrap(), &port];
+    if sandboxed {
+        scene.run(WORKSPACE, &argv)
+    } else {
+        scene.direct(&argv)
+    }
+}
+
 #[test]
 fn a_tcp_socket_passed_in_cannot_connect() {
     // seccomp stops socket(); a TCP socket made outside and passed in over a Unix socket in the
@@ -243,27 +256,14 @@ fn a_tcp_socket_passed_in_cannot_connect() {
     let listener = Tcp::bind("127.0.0.1:0");
     let path = scene.ws.join("handover");
     let server = hand_over_a_tcp_socket(&path);
-    let run = scene.run(
-        WORKSPACE,
-        &[
-            probe(),
-            "connect-received",
-            path.to_str().unwrap(),
-            &listener.port(),
-        ],
-    );
+    let run = connect_received(&scene, &path, &listener, true);
     server.join().unwrap();
     assert_eq!(run.stdout, "connect:EPERM\n", "{run:?}");
     assert!(!listener.connected());
 
     std::fs::remove_file(&path).unwrap();
     let server = hand_over_a_tcp_socket(&path);
-    let control = scene.direct(&[
-        probe(),
-        "connect-received",
-        path.to_str().unwrap(),
-        &listener.port(),
-    ]);
+    let control = connect_received(&scene, &path, &listener, false);
     server.join().unwrap();
     assert_eq!(control.stdout, "connect:ok\n", "{control:?}");
     assert!(listener.connected(), "control");
@@ -277,23 +277,10 @@ fn a_socket_from_an_outside_service_cannot_be_obtained() {
     let listener = Tcp::bind("127.0.0.1:0");
     let path = scene.outside.join("handover");
     let _server = hand_over_a_tcp_socket(&path);
-    let run = scene.run(
-        WORKSPACE,
-        &[
-            probe(),
-            "connect-received",
-            path.to_str().unwrap(),
-            &listener.port(),
-        ],
-    );
+    let run = connect_received(&scene, &path, &listener, true);
     assert_eq!(run.stdout, "unix_connect:EACCES\n", "{run:?}");
     assert!(!listener.connected());
     // Unblock the server thread, which waits for a connection: the control takes it.
-    let control = scene.direct(&[
-        probe(),
-        "connect-received",
-        path.to_str().unwrap(),
-        &listener.port(),
-    ]);
+    let control = connect_received(&scene, &path, &listener, false);
     assert_eq!(control.stdout, "connect:ok\n", "{control:?}");
 }

@@ -440,6 +440,18 @@ static void race(const char *inside, const char *outside, int rounds) {
     printf("race:%d\n", connected);
 }
 
+/* Installs `code` as a seccomp filter, then runs argv under it. */
+static int filter_then_exec(struct sock_filter *code, unsigned short len, char **argv) {
+    struct sock_fprog prog = {.len = len, .filter = code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        perror("probe: seccomp");
+        return 2;
+    }
+    execv(argv[0], argv);
+    perror("probe: execv");
+    return 2;
+}
+
 /* Runs argv with `nr` failing with errno when (arg0 & mask) != 0: e.g. clone(CLONE_NEWUSER). */
 static int deny_flag_then_exec(int nr, unsigned mask, int err, char **argv) {
     struct sock_filter code[] = {
@@ -450,14 +462,7 @@ static int deny_flag_then_exec(int nr, unsigned mask, int err, char **argv) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
-    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-        perror("probe: seccomp");
-        return 2;
-    }
-    execv(argv[0], argv);
-    perror("probe: execv");
-    return 2;
+    return filter_then_exec(code, sizeof code / sizeof code[0], argv);
 }
 
 /* Runs argv with one syscall failing with errno: no seccomp filter, no Landlock, and so on. */
@@ -468,14 +473,7 @@ static int deny_syscall_then_exec(int nr, int err, char **argv) {
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
-    struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-        perror("probe: seccomp");
-        return 2;
-    }
-    execv(argv[0], argv);
-    perror("probe: execv");
-    return 2;
+    return filter_then_exec(code, sizeof code / sizeof code[0], argv);
 }
 
 int main(int argc, char **argv) {
