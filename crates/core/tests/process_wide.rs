@@ -149,7 +149,7 @@ fn two_hundred_concurrent_runs_leave_no_fd_or_zombie_behind() {
                 params.timeout = Some(Duration::from_millis(200));
             }
             if i % 4 == 1 {
-                params.stdin = Some(format!("input {i}").into_bytes());
+                params.stdin = format!("input {i}").into_bytes().into();
             }
             exec(params)
         });

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use codex_core::SandboxPolicy;
 use codex_core::client::ClientConfig;
-use codex_core::exec::{ExecEnv, ExecParams, InheritEnv};
+use codex_core::exec::{ExecEnv, ExecParams, ExecStdin, InheritEnv};
 use codex_core::sandbox::{ReadOnlyPolicy, WorkspaceWritePolicy};
 use napi::bindgen_prelude::{Buffer, Either, Null};
 use napi_derive::napi;
@@ -107,7 +107,8 @@ pub struct ExecOptions {
     pub sandbox_executable: Option<String>,
     /// Where the package installed the helper, for the search of DESIGN.md §4.
     pub helper_dirs: Option<Vec<String>>,
-    /// Bytes for the child's stdin; `/dev/null` when absent.
+    /// Bytes for the child's stdin; `/dev/null` when absent (a stream of chunks comes as
+    /// `exec`'s `stdinPull` instead).
     pub stdin: Option<Buffer>,
 }
 
@@ -117,7 +118,9 @@ impl From<ExecOptions> for ExecParams {
         ExecParams {
             cwd: options.cwd.map(PathBuf::from),
             env: exec_env(options.env, options.inherit_env),
-            stdin: options.stdin.map(|bytes| bytes.to_vec()),
+            stdin: options
+                .stdin
+                .map_or(ExecStdin::Null, |bytes| ExecStdin::Bytes(bytes.to_vec())),
             timeout: timeout(options.timeout_ms, defaults.timeout),
             kill_grace: options.kill_grace_ms.map_or(defaults.kill_grace, millis),
             max_output_bytes: options

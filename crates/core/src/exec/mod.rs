@@ -34,6 +34,7 @@ mod reap;
 mod run;
 mod scope;
 mod sink;
+mod stdin;
 
 /// Re-exported because an [`ExecOutput`] carries a [`SandboxReport`].
 pub use crate::sandbox::{SandboxKind, SandboxReport};
@@ -50,3 +51,4 @@ pub use scope::CommandScope;
 pub use sink::{
     DEFAULT_OUTPUT_IN_FLIGHT, OutputChunk, OutputReceiver, OutputSink, OutputStream, output_channel,
 };
+pub use stdin::{ExecStdin, StdinStream};

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::scope::CommandScope;
 use super::sink::OutputSink;
+use super::stdin::ExecStdin;
 
 /// The timeout `ExecParams::default()` uses, as DESIGN.md §3 says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -19,7 +20,7 @@ pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
 /// One command to run and how.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ExecParams {
     /// The program and its arguments; must not be empty.
     pub argv: Vec<String>,
@@ -27,8 +28,9 @@ pub struct ExecParams {
     pub cwd: Option<PathBuf>,
     /// Where the child's environment comes from.
     pub env: ExecEnv,
-    /// Bytes written to the child's stdin, which is then closed; `None`: `/dev/null`.
-    pub stdin: Option<Vec<u8>>,
+    /// What the child reads on its stdin: `/dev/null` by default, bytes, or a stream of chunks
+    /// fed as it reads them.
+    pub stdin: ExecStdin,
     /// How long the command may run; `None`: no limit.
     pub timeout: Option<Duration>,
     /// How long the group gets between SIGTERM and SIGKILL on timeout or cancellation.
@@ -63,7 +65,7 @@ impl Default for ExecParams {
             argv: Vec::new(),
             cwd: None,
             env: ExecEnv::default(),
-            stdin: None,
+            stdin: ExecStdin::Null,
             timeout: Some(DEFAULT_TIMEOUT),
             kill_grace: DEFAULT_KILL_GRACE,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,

@@ -7,8 +7,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use codex_sandbox_policy::HelperStatus;
-use tokio::io::AsyncWriteExt;
-use tokio::process::{ChildStdin, Command};
+use tokio::process::Command;
 use tokio::task::JoinError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -22,6 +21,7 @@ use super::output::{ExecOutput, ExitOutcome};
 use super::params::{ExecEnv, ExecParams};
 use super::reap::{Ending, wait_or_kill};
 use super::sink::OutputSink;
+use super::stdin::{ExecStdin, Fed, feed};
 use crate::error::{CodexErr, Result, SandboxErr};
 use crate::sandbox::{self, HelperSearch, Launch, LaunchContext, SandboxKind, StatusListener};
 
@@ -91,7 +91,7 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         },
     )
     .await?;
-    let mut command = command_for(&launch, &cwd, &env, stdin.is_some());
+    let mut command = command_for(&launch, &cwd, &env, stdin.is_piped());
     // The helper's PID namespace takes every process of a sandboxed command along when it dies.
     let watch = match launch.kind {
         SandboxKind::None => Watch::Tree,
@@ -124,7 +124,11 @@ pub async fn exec(params: ExecParams) -> Result<ExecOutput> {
         ending,
         collected,
         messages,
+        fed,
     } = ended;
+    if let Fed::Failed { error, .. } = fed {
+        return Err(CodexErr::io(error, "read", None));
+    }
 
     let killed = ending != Ending::Natural;
     let sandbox = sandbox::sandbox_report(launch.kind, messages, killed, &argv[0], &cwd)?;
@@ -167,8 +171,8 @@ struct RunLimits {
 struct RunIo {
     /// The helper's status pipe, if any.
     status: StatusListener,
-    /// Bytes for the child's stdin.
-    stdin: Option<Vec<u8>>,
+    /// What the child reads on its stdin.
+    stdin: ExecStdin,
     /// Where each chunk of output goes as it is read.
     on_output: Option<OutputSink>,
 }
@@ -179,10 +183,13 @@ struct Ended {
     ending: Ending,
     collected: Collected,
     messages: Vec<HelperStatus>,
+    /// How feeding stdin ended; a failed stream holds the pipe open until here.
+    fed: Fed,
 }
 
 /// Feeds stdin, reads the output and the helper's status, and waits for the child (killing its
-/// group on timeout or cancellation), then drains the pipes for a bounded time.
+/// group on timeout, cancellation or a failed stdin stream), then drains the pipes for a
+/// bounded time.
 async fn run_to_end(
     child: &mut GroupChild,
     io: RunIo,
@@ -202,23 +209,52 @@ async fn run_to_end(
     );
     let stop = CancellationToken::new();
     let io_stop = stop.clone();
+    // A failed stdin stream kills the run as the caller's cancellation would, without
+    // cancelling the caller's token (which may be shared with other runs).
+    let kill = cancel.child_token();
+    let stdin_failed = kill.clone();
+    let exited = CancellationToken::new();
+    let child_exited = exited.clone();
     let max_output_bytes = limits.max_output_bytes;
     // Its own task, so that a chunk of output wakes only the reader: polling the child's wait
     // (a waitpid each time) on every chunk would halve the throughput. Aborted if we are dropped.
     let mut io = AbortOnDropHandle::new(tokio::spawn(async move {
         let stop = &io_stop;
-        tokio::join!(
-            Collector::new(max_output_bytes, on_output).read_to_end(stdout, stderr, stop),
-            status.read(stop),
-            write_stdin(stdin_pipe, stdin, stop),
-        )
+        let readers_done = CancellationToken::new();
+        let readers = async {
+            let read = tokio::join!(
+                Collector::new(max_output_bytes, on_output).read_to_end(stdout, stderr, stop),
+                status.read(stop),
+            );
+            readers_done.cancel();
+            read
+        };
+        let feeding = async {
+            let fed = tokio::select! {
+                fed = feed(stdin_pipe, stdin) => fed,
+                () = stop.cancelled() => Fed::Closed,
+                // Once the child has exited and its output ended, nobody is left to read:
+                // a stream that stalls (or a pipe a grandchild holds but does not read) must
+                // not hold the run up for the whole drain.
+                () = async {
+                    child_exited.cancelled().await;
+                    readers_done.cancelled().await;
+                } => Fed::Closed,
+            };
+            if matches!(fed, Fed::Failed { .. }) {
+                stdin_failed.cancel();
+            }
+            fed
+        };
+        let ((collected, messages), fed) = tokio::join!(readers, feeding);
+        (collected, messages, fed)
     }));
     let mut finished_io = None;
     let waited = {
         let mut supervise = pin!(wait_or_kill(
             child,
             limits.timeout,
-            cancel,
+            &kill,
             limits.kill_grace
         ));
         loop {
@@ -228,17 +264,19 @@ async fn run_to_end(
             }
         }
     };
+    exited.cancel();
     let (status, ending) = waited.map_err(|e| CodexErr::io(e, "waitpid", None))?;
     let done = match finished_io {
         Some(done) => done,
-        None => drain(&mut io, &stop, cancel, limits.drain_timeout).await,
+        None => drain(&mut io, &stop, &kill, limits.drain_timeout).await,
     };
-    let (collected, messages, ()) = done?;
+    let (collected, messages, fed) = done?;
     Ok(Ended {
         status,
         ending,
         collected,
         messages,
+        fed,
     })
 }
 
@@ -346,18 +384,6 @@ fn spawn_error(error: io::Error, program: std::ffi::OsString) -> CodexErr {
             CodexErr::Spawn { source: error }
         }
         _ => CodexErr::io(error, "spawn", Some(PathBuf::from(program))),
-    }
-}
-
-/// Writes `bytes` to the child's stdin and closes it; a child that does not read is fine.
-async fn write_stdin(pipe: Option<ChildStdin>, bytes: Option<Vec<u8>>, stop: &CancellationToken) {
-    let (Some(mut pipe), Some(bytes)) = (pipe, bytes) else {
-        return;
-    };
-    tokio::select! {
-        // EPIPE means the child stopped reading; what it did read is its business.
-        _ = pipe.write_all(&bytes) => {}
-        () = stop.cancelled() => {}
     }
 }
 

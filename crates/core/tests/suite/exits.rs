@@ -79,12 +79,12 @@ async fn crashes_are_reported_as_signals() {
 #[tokio::test]
 async fn stdin_bytes_reach_the_child_and_default_to_dev_null() {
     let mut with_input = params(&["cat"]);
-    with_input.stdin = Some(b"hello\nworld".to_vec());
+    with_input.stdin = b"hello\nworld".to_vec().into();
     assert_eq!(exec(with_input).await.unwrap().stdout.text, "hello\nworld");
 
     // Larger than a pipe buffer, so writing must overlap with reading the output.
     let mut big = params(&["cat"]);
-    big.stdin = Some(vec![b'x'; 1 << 20]);
+    big.stdin = vec![b'x'; 1 << 20].into();
     assert_eq!(exec(big).await.unwrap().stdout.total_bytes, 1 << 20);
 
     let mut no_input = params(&["sh", "-c", "readlink /proc/self/fd/0; cat"]);
@@ -95,7 +95,7 @@ async fn stdin_bytes_reach_the_child_and_default_to_dev_null() {
 #[tokio::test]
 async fn a_child_that_ignores_stdin_does_not_break_the_run() {
     let mut ignoring = params(&["true"]);
-    ignoring.stdin = Some(vec![b'x'; 4 << 20]);
+    ignoring.stdin = vec![b'x'; 4 << 20].into();
     assert_eq!(exec(ignoring).await.unwrap().exit_code, Some(0));
 }
 

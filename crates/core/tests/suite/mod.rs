@@ -6,4 +6,5 @@ mod exits;
 mod helper_protocol;
 mod output;
 mod sandboxed;
+mod stdin;
 mod timeout;
