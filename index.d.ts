@@ -112,9 +112,25 @@ export interface ExecOptions
   signal?: AbortSignal
   /**
    * The child's standard input (default: `/dev/null`): a string (UTF-8) or any
-   * `ArrayBufferView` — a Buffer, a typed array or a DataView, from this realm or another.
+   * `ArrayBufferView` — a Buffer, a typed array or a DataView, from this realm or another — or
+   * an async iterable of them: a `Readable` (`process.stdin`, `fs.createReadStream(…)`), an
+   * async generator.
+   *
+   * An iterable is streamed with backpressure: the next chunk is pulled only once the last one
+   * is wholly in the child's pipe, so a slow reader keeps memory flat. Its end closes the
+   * child's stdin. Once the child started, exec owns it: when exec settles it has been read to
+   * its end, or its iterator's `return()` has been called (a `Readable` is destroyed, a
+   * generator's `finally` runs) — as soon as the child closes its stdin or exits, and on a
+   * timeout or an abort, which fire on time even while a `next()` is pending. An iterable the
+   * child never started for (not found, aborted first) is left untouched.
+   *
+   * If the iterable throws, or yields something that is neither a string nor an
+   * `ArrayBufferView`, the command is killed as an abort would kill it, and exec rejects —
+   * even with `reject: false` — with the iterable's own error as is, or with a `TypeError`
+   * naming `options.stdin` and what it yielded. A sync iterable (an Array of chunks) is a
+   * `TypeError`: wrap it with `Readable.from()`.
    */
-  stdin?: string | ArrayBufferView
+  stdin?: string | ArrayBufferView | AsyncIterable<string | ArrayBufferView>
   /**
    * `false`: resolve with the result whenever the command or the caller decided the outcome —
    * a timeout, a signal, a sandbox denial, an abort, and a command that never started (not

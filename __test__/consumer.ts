@@ -1,5 +1,7 @@
 // A consumer's TypeScript, checked with `tsc --noEmit` against index.d.ts: the public types
 // resolve through the package's exports map and describe the API as it is used.
+import { createReadStream } from 'node:fs'
+
 import {
   CodexError,
   CodexIoError,
@@ -49,6 +51,20 @@ export async function runForModel(argv: string[], workdir: string): Promise<stri
     if (error instanceof CodexIoError) return `${error.code} ${error.syscall} ${error.path ?? ''}`
     throw error
   }
+}
+
+// stdin streamed: a Readable is an AsyncIterable, and so is an async generator of chunks.
+export async function streamIn(path: string): Promise<string> {
+  const fromFile = await exec(['sha256sum'], { stdin: createReadStream(path) })
+  async function* lines(): AsyncGenerator<string | Uint8Array> {
+    yield 'first\n'
+    yield new TextEncoder().encode('second\n')
+  }
+  const fromGenerator = await exec(['cat'], { stdin: lines(), timeoutMs: 500 })
+  const fromStdin = await exec(['wc', '-l'], { stdin: process.stdin })
+  // @ts-expect-error -- a sync iterable (an Array of chunks) is refused: Readable.from() it.
+  await exec(['cat'], { stdin: ['a', 'b'] })
+  return fromFile.stdout + fromGenerator.stdout + fromStdin.stdout
 }
 
 export async function neverRejectsForTheCommand(argv: string[]): Promise<string> {

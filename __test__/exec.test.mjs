@@ -368,7 +368,7 @@ describe('exec: bad arguments name the option', () => {
     [['true'], { cwd: 7 }, TypeError, /options.cwd must be a string/],
     [['true'], { sandboxExecutable: '/x\0' }, TypeError, /options.sandboxExecutable must not contain NUL bytes/],
     [['true'], { sandbox: { mode: 'workspace-write', writableRoots: ['/a\0'] } }, TypeError, /options.sandbox.writableRoots\[0\] must not contain NUL/],
-    [['true'], { stdin: new ArrayBuffer(2) }, TypeError, /options.stdin must be a string or an ArrayBufferView/],
+    [['true'], { stdin: new ArrayBuffer(2) }, TypeError, /options.stdin must be a string, an ArrayBufferView .* or an async iterable of them .*, not an ArrayBuffer/],
     [['true'], { onOutput: 'x' }, TypeError, /options.onOutput must be a function/],
     [['true'], { timeout: 5 }, TypeError, /options.timeout is not a known option/],
     [['true'], 'options', TypeError, /options must be an object/],

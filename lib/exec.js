@@ -7,6 +7,7 @@ const path = require('node:path')
 const binding = require('./native.js')
 const { cancelTokenFor, throwIfAborted } = require('./abort.js')
 const { fromNative, reportingThrows } = require('./errors.js')
+const { StdinFeed } = require('./stdin.js')
 const {
   checkArgv,
   checkBoolean,
@@ -19,6 +20,7 @@ const {
   checkPath,
   checkPolicy,
   checkSignal,
+  checkStdin,
 } = require('./validate.js')
 
 const EXEC_OPTIONS = new Set([
@@ -64,7 +66,8 @@ function installedHelperDirs() {
 
 /**
  * `exec`'s options, checked, in the binding's shape (`binding.d.ts`' `ExecOptions`); what is
- * absent takes codex-core's default.
+ * absent takes codex-core's default. An iterable `stdin` is not an option of the binding's:
+ * it is returned as `stdinIterable`, for `exec` to pull.
  */
 function nativeExecOptions(options) {
   checkKnownKeys('options', options, EXEC_OPTIONS)
@@ -82,7 +85,12 @@ function nativeExecOptions(options) {
   }
   if (options.killGraceMs !== undefined) native.killGraceMs = checkMillis('options.killGraceMs', options.killGraceMs)
   if (options.maxOutputBytes !== undefined) native.maxOutputBytes = checkCount('options.maxOutputBytes', options.maxOutputBytes)
-  if (options.stdin !== undefined) native.stdin = stdinBytes(options.stdin)
+  let stdinIterable
+  if (options.stdin !== undefined) {
+    const stdin = checkStdin('options.stdin', options.stdin)
+    if (stdin.bytes !== undefined) native.stdin = stdin.bytes
+    stdinIterable = stdin.iterable
+  }
   if (options.sandboxExecutable !== undefined) {
     native.sandboxExecutable = checkPath('options.sandboxExecutable', options.sandboxExecutable)
   }
@@ -93,18 +101,7 @@ function nativeExecOptions(options) {
   if (options.reject !== undefined) checkBoolean('options.reject', options.reject)
   if (options.onOutput !== undefined) checkFunction('options.onOutput', options.onOutput)
   if (options.signal !== undefined) checkSignal('options.signal', options.signal)
-  return native
-}
-
-/**
- * `stdin` as a Buffer over the same memory: a string (UTF-8) or any `ArrayBufferView` — a
- * Buffer, a typed array or a DataView, from this realm or another (`ArrayBuffer.isView` does
- * not look at prototypes).
- */
-function stdinBytes(stdin) {
-  if (typeof stdin === 'string') return Buffer.from(stdin)
-  if (ArrayBuffer.isView(stdin)) return Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength)
-  throw new TypeError('options.stdin must be a string or an ArrayBufferView (Buffer, Uint8Array, DataView…)')
+  return { native, stdinIterable }
 }
 
 /** `onOutput` as the binding calls it: chunks, then a `null` that marks the end of the output. */
@@ -122,6 +119,13 @@ function outputCallback(onOutput) {
  * `startError` says why a command never started (not found, not executable, an unusable cwd,
  * aborted first) — and rejects only when this machine could not run it (sandbox setup, helper,
  * resources) or the arguments are wrong.
+ *
+ * An async iterable `stdin` is exec's once the command started: read as the command reads,
+ * and, when exec settles, read to its end or ended with its iterator's `return()`; one the
+ * command never started for is left untouched. When it throws or
+ * yields something that is not a string or an `ArrayBufferView`, the command is killed as an
+ * abort would and exec rejects with that error as is (a `TypeError` naming `options.stdin` for
+ * a wrong chunk), `reject: false` or not: its result would not say why the input stopped.
  * @param {string[]} argv
  * @param {import('../index').ExecOptions} [options]
  * @returns {Promise<import('../index').ExecResult>}
@@ -129,16 +133,19 @@ function outputCallback(onOutput) {
 async function exec(argv, options) {
   const command = checkArgv('argv', argv)
   const opts = checkObject('options', options)
-  const native = nativeExecOptions(opts)
+  const { native, stdinIterable } = nativeExecOptions(opts)
   const reject = opts.reject !== false
   if (reject) throwIfAborted(opts.signal)
+  const feed = stdinIterable && new StdinFeed(stdinIterable)
   const { token, release } = cancelTokenFor(opts.signal)
   let outcome
   try {
-    outcome = await binding.exec(command, native, token, opts.onOutput && outputCallback(opts.onOutput))
+    outcome = await binding.exec(command, native, token, opts.onOutput && outputCallback(opts.onOutput), feed?.pull)
   } finally {
     release()
+    feed?.release()
   }
+  if (feed?.failure) throw feed.failure.error
   const { result } = outcome
   if (result !== null) result.startError = result.startError === null ? null : fromNative(result.startError)
   if (outcome.type === 'done') return result

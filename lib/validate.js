@@ -123,6 +123,57 @@ function checkStringRecord(name, value) {
   return record
 }
 
+/** What a wrong value is, for a message: `a number (5)`, `null`, `an Array`, `a Map`. */
+function describe(value) {
+  if (value === null || value === undefined) return String(value)
+  if (typeof value === 'object') {
+    const tag = Object.prototype.toString.call(value).slice(8, -1)
+    return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag}`
+  }
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'string') return 'a string'
+  return `a ${typeof value} (${String(value)})`
+}
+
+/**
+ * Bytes for a command's stdin as a Buffer over the same memory: a string (UTF-8) or any
+ * `ArrayBufferView` — a Buffer, a typed array or a DataView, from this realm or another
+ * (`ArrayBuffer.isView` does not look at prototypes). `undefined` when `value` is neither.
+ */
+function bytesOf(value) {
+  if (typeof value === 'string') return Buffer.from(value)
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  return undefined
+}
+
+/**
+ * `exec`'s `stdin`: `{ bytes }` for a string or an `ArrayBufferView`, `{ iterable }` for an
+ * async iterable of them (a `Readable`, an async generator). A sync iterable (an Array…) is
+ * refused rather than guessed at: an Array of numbers reads as bytes to some and as chunks
+ * to others, and `Readable.from()` states which.
+ */
+function checkStdin(name, value) {
+  const bytes = bytesOf(value)
+  if (bytes !== undefined) return { bytes }
+  if ((typeof value === 'object' || typeof value === 'function') && value !== null && typeof value[Symbol.asyncIterator] === 'function') {
+    return { iterable: value }
+  }
+  const expected = `${name} must be a string, an ArrayBufferView (Buffer, Uint8Array, DataView…) or an async iterable of them (a Readable, an async generator)`
+  if (value !== null && value !== undefined && typeof value[Symbol.iterator] === 'function') {
+    throw new TypeError(`${expected}, not a sync iterable (${describe(value)}): wrap it with Readable.from() or an async generator`)
+  }
+  throw new TypeError(`${expected}, not ${describe(value)}`)
+}
+
+/** One chunk an async iterable `stdin` yielded, as a Buffer; a `TypeError` naming `name` otherwise. */
+function checkStdinChunk(name, value) {
+  const bytes = bytesOf(value)
+  if (bytes === undefined) {
+    throw new TypeError(`${name} yielded ${describe(value)}; its chunks must be strings or ArrayBufferViews (Buffer, Uint8Array…)`)
+  }
+  return bytes
+}
+
 /** Environment variables: names non-empty, without `=` or NUL; values without NUL. */
 function checkEnv(name, value) {
   const env = checkStringRecord(name, value)
@@ -195,4 +246,6 @@ module.exports = {
   checkStringRecord,
   checkEnv,
   checkPolicy,
+  checkStdin,
+  checkStdinChunk,
 }

@@ -9,6 +9,7 @@
 //!
 //! - `exec` / `sandboxSupport`: [`exec`] (options in [`options`], results in [`exec_result`]).
 //! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
+//! - `exec`'s `stdinPull`: an async iterable as a stream of stdin chunks ([`StdinPull`]).
 //! - [`CancelToken`]: cancellation driven by the facade's `AbortSignal` listener.
 
 #![allow(
@@ -26,6 +27,7 @@ mod exec;
 mod exec_result;
 mod guard;
 mod options;
+mod stdin;
 mod stream;
 
 pub use batch_text::BatchText;
@@ -41,4 +43,5 @@ pub use exec::{
 };
 pub use exec_result::{ExecResult, LandlockCoverage, SandboxInfo, SandboxKind};
 pub use options::{ClientOptions, ExecOptions, InheritEnvMode, SandboxMode, SandboxPolicyOptions};
+pub use stdin::{StdinEnd, StdinPull};
 pub use stream::{EventBatch, ResponseStreamJs};
