@@ -1,5 +1,6 @@
 // bin/codex-native: exit codes, output, one-line typed errors, doctor, stream.
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -67,6 +68,21 @@ describe('codex-native exec', () => {
   it('gives the command its stdin when that is not a terminal', () => {
     expect(run(['exec', 'cat'], {}, { input: 'piped in\n' }).stdout).toBe('piped in\n')
     expect(run(['exec', 'wc', '-c'], {}, { stdio: ['ignore', 'pipe', 'pipe'] }).stdout.trim()).toBe('0')
+  })
+
+  it('streams a large stdin to the command unchanged', () => {
+    const input = randomBytes(8 * 1024 * 1024 + 7)
+    const result = run(['exec', '--', 'sha256sum'], {}, { input })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(`${createHash('sha256').update(input).digest('hex')}  -\n`)
+  })
+
+  it('ends promptly when the command stops reading an endless stdin', () => {
+    const started = Date.now()
+    const result = spawnSync('bash', ['-c', 'yes | "$0" exec -- head -c 10', cli], { encoding: 'utf8', timeout: 20_000 })
+    expect(result.stdout).toBe('y\ny\ny\ny\ny\n')
+    expect(result.status).toBe(0)
+    expect(Date.now() - started).toBeLessThan(5000)
   })
 
   it('exits quietly (141, as SIGPIPE) when the reader of its output goes away', () => {
