@@ -116,8 +116,8 @@ export interface ExecOptions
    * an async iterable of them: a `Readable` (`process.stdin`, `fs.createReadStream(…)`), an
    * async generator.
    *
-   * An iterable is streamed with backpressure: the next chunk is pulled only once the last one
-   * is wholly in the child's pipe, so a slow reader keeps memory flat. Its end closes the
+   * An iterable is streamed with backpressure: it is not read further while 1 MiB waits for
+   * the child's pipe, so a slow reader keeps memory flat. Its end closes the
    * child's stdin. Once the child started, exec owns it: when exec settles it has been read to
    * its end, or its iterator's `return()` has been called (a `Readable` is destroyed, a
    * generator's `finally` runs) — as soon as the child closes its stdin or exits, and on a

@@ -67,7 +67,7 @@ function installedHelperDirs() {
 /**
  * `exec`'s options, checked, in the binding's shape (`binding.d.ts`' `ExecOptions`); what is
  * absent takes codex-core's default. An iterable `stdin` is not an option of the binding's:
- * it is returned as `stdinIterable`, for `exec` to pull.
+ * it is returned as `stdinIterable`, for `exec` to feed.
  */
 function nativeExecOptions(options) {
   checkKnownKeys('options', options, EXEC_OPTIONS)
@@ -140,7 +140,7 @@ async function exec(argv, options) {
   const { token, release } = cancelTokenFor(opts.signal)
   let outcome
   try {
-    outcome = await binding.exec(command, native, token, opts.onOutput && outputCallback(opts.onOutput), feed?.pull)
+    outcome = await binding.exec(command, native, token, opts.onOutput && outputCallback(opts.onOutput), feed?.writer)
   } finally {
     release()
     feed?.release()

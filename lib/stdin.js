@@ -1,76 +1,98 @@
 'use strict'
 /**
- * `exec`'s `stdin` as an async iterable: pulled one chunk at a time by the binding (which asks
- * for the next chunk only once the last one is in the command's pipe), and ended once exec
- * has no use for it.
+ * `exec`'s `stdin` as an async iterable: read, once the command has started, into the
+ * binding's `StdinWriter` (synchronously while its byte budget has room; waiting only when the
+ * command is that far behind), and ended once exec has no use for it.
  */
 
+const binding = require('./native.js')
 const { checkStdinChunk } = require('./validate.js')
 
 /**
- * The pulling side of one `exec` call's iterable `stdin`.
+ * The reading side of one `exec` call's iterable `stdin`.
  *
- * `pull` is what the binding calls: `pull(true)` resolves with the next chunk as a Buffer,
- * `'end'` or `'failed'` and never rejects; `pull(false)` says no more chunks will be asked
- * for. `failure` is the error that ended the input, if one did while exec still wanted it.
+ * `writer` goes to the binding, which calls back with `true` once the command has started
+ * (reading begins) and with `false` once no more is wanted (the command closed its stdin or
+ * exited, or the run is over). `failure` is the error that ended the input, if one did while
+ * exec still wanted it.
  */
 class StdinFeed {
   /** @param {AsyncIterable<unknown>} iterable */
   constructor(iterable) {
     this.iterable = iterable
     /**
-     * Taken at the first pull, so that an iterable the command never started for (not found,
-     * aborted first) is left as it was, its owner's to read or destroy.
+     * Taken only once the command has started, so that an iterable the command never started
+     * for (not found, aborted first) is left as it was, its owner's to read or destroy.
      * @type {AsyncIterator<unknown> | undefined}
      */
     this.iterator = undefined
     /** Whether the iterator is finished: done, thrown, or returned by us. */
     this.closed = false
-    /** Whether the binding has stopped asking. */
+    /** Whether the binding wants no more. */
     this.released = false
     /** @type {{ error: unknown } | undefined} */
     this.failure = undefined
-    this.pull = (more) => (more ? this.next() : this.release())
+    this.writer = new binding.StdinWriter((reading) => (reading ? this.pump() : this.release()))
   }
 
-  /** @returns {Promise<Buffer | 'end' | 'failed'>} */
-  async next() {
-    if (this.closed || this.released) return 'end'
-    let step
+  /**
+   * Writes the iterable's chunks until it ends or fails, or nobody reads any more; never
+   * rejects (nobody awaits it: a failure reaches exec through the writer and `failure`).
+   */
+  async pump() {
     try {
-      this.iterator ??= this.iterable[Symbol.asyncIterator]()
-      step = await this.iterator.next()
+      this.iterator = this.iterable[Symbol.asyncIterator]()
     } catch (error) {
-      // An iterator that threw is finished: it has nothing to clean up through return();
-      // one that could not even be made has nothing to end.
+      // One that could not even be made has nothing to end.
       this.closed = true
       return this.fail(error)
     }
-    if (this.released) return 'end'
-    if (step.done) {
-      this.closed = true
-      return 'end'
-    }
-    try {
-      return checkStdinChunk('options.stdin', step.value)
-    } catch (error) {
-      const failed = this.fail(error)
-      this.release()
-      return failed
+    for (;;) {
+      let step
+      try {
+        step = await this.iterator.next()
+      } catch (error) {
+        // An iterator that threw is finished: it has nothing to clean up through return().
+        this.closed = true
+        return this.fail(error)
+      }
+      if (this.released) return undefined
+      if (step.done) {
+        this.closed = true
+        return this.writer.end()
+      }
+      let chunk
+      try {
+        chunk = checkStdinChunk('options.stdin', step.value)
+      } catch (error) {
+        this.fail(error)
+        return this.release()
+      }
+      let written = this.writer.write(chunk)
+      while (written === 'full') {
+        await this.writer.ready(chunk.length)
+        if (this.released) return undefined
+        written = this.writer.write(chunk)
+      }
+      if (written === 'closed') return this.release()
     }
   }
 
-  /** Records why the input failed (unless exec already stopped asking: then nobody reads it). */
+  /**
+   * Records why the input failed and has the command killed (unless exec already stopped
+   * reading: then nobody would hear it).
+   */
   fail(error) {
-    if (!this.released) this.failure = { error }
-    return 'failed'
+    if (this.released) return
+    this.failure = { error }
+    this.writer.fail()
   }
 
   /**
    * Ends the iterator unless it finished by itself: `return()` destroys a Readable and runs a
    * generator's `finally`. Not awaited: an iterable stalled in `next()` answers `return()`
    * only once that settles, and exec must not wait for it. Called once the binding stops
-   * pulling, and again (a no-op then) when exec settles.
+   * reading, and again (a no-op then) when exec settles.
    */
   release() {
     this.released = true

@@ -1,59 +1,28 @@
 //! [`BatchText`]: the events of one batch as one JSON array text, in a buffer that returns to
 //! its stream's [`BufferPool`] once V8 has copied it.
 //!
-//! Batches are joined on a runtime worker and copied into V8 on the JavaScript thread. A fresh
-//! buffer per batch meant a ~100 KiB `malloc` on the worker and its `free` on the JavaScript
-//! thread, into another thread's arena, for every batch: perf put allocator time at a sixth of
-//! the reading thread's samples. A stream's few buffers now go round instead.
+//! Batches are joined on a runtime worker and copied into V8 on the JavaScript thread, so
+//! their buffers go round a pool.
 
 use std::ptr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use codex_core::client::ResponseEvent;
 use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::{ValueType, check_status, sys};
 
-/// The buffers of one stream's batches that are not in use.
-#[derive(Debug)]
-pub(crate) struct BufferPool {
-    idle: Mutex<Vec<Vec<u8>>>,
-    /// How many idle buffers are kept: one per batch that can be read ahead, and the one on
-    /// its way into JavaScript.
-    keep: usize,
-}
+use crate::buffer_pool::BufferPool;
 
 impl BufferPool {
-    /// A pool that keeps at most `keep` idle buffers.
-    pub(crate) fn new(keep: usize) -> Arc<BufferPool> {
-        Arc::new(BufferPool {
-            idle: Mutex::new(Vec::new()),
-            keep,
-        })
-    }
-
     /// `events` as one JSON array text (`[e1,e2,…]`, for a single `JSON.parse`), in a buffer
     /// from the pool.
     pub(crate) fn join(self: &Arc<Self>, events: &[ResponseEvent]) -> BatchText {
-        let mut bytes = self
-            .idle
-            .lock()
-            .ok()
-            .and_then(|mut idle| idle.pop())
-            .unwrap_or_default();
+        let mut bytes = self.take();
         join_as_array(&mut bytes, events.iter().map(|event| event.data.as_str()));
         BatchText {
             ascii: bytes.is_ascii(),
             bytes,
             pool: Arc::clone(self),
-        }
-    }
-
-    fn give_back(&self, mut bytes: Vec<u8>) {
-        bytes.clear();
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < self.keep
-        {
-            idle.push(bytes);
         }
     }
 }
@@ -134,21 +103,5 @@ mod tests {
         assert!(batch.ascii);
         assert_eq!(pool.join(&[]).bytes, b"[]");
         assert!(!pool.join(&[event("{\"t\":\"caf\u{e9}\"}")]).ascii);
-    }
-
-    #[test]
-    fn buffers_go_round_and_the_pool_keeps_only_a_few() {
-        let pool = BufferPool::new(1);
-        let first = pool.join(&[event("{\"a\":1}")]);
-        let capacity = first.bytes.capacity();
-        let address = first.bytes.as_ptr();
-        pool.give_back(first.bytes);
-        let second = pool.join(&[event("{\"b\":2}")]);
-        assert_eq!(second.bytes.as_ptr(), address, "the buffer was reused");
-        assert_eq!(second.bytes.capacity(), capacity);
-        assert_eq!(second.bytes, b"[{\"b\":2}]");
-        pool.give_back(vec![0; 8]);
-        pool.give_back(vec![0; 8]);
-        assert_eq!(pool.idle.lock().unwrap().len(), 1);
     }
 }

@@ -13,7 +13,7 @@ use crate::error::NativeError;
 use crate::exec_result::ExecResult;
 use crate::guard::catch_panic;
 use crate::options::{ExecOptions, paths};
-use crate::stdin::{StdinPull, stdin_stream};
+use crate::stdin::StdinWriter;
 
 /// Which of the command's output streams a chunk came from.
 #[napi(string_enum = "lowercase")]
@@ -101,13 +101,14 @@ pub fn exec(
     options: ExecOptions,
     cancel: &CancelToken,
     #[napi(ts_arg_type = "(chunk: OutputChunkJs | null) => void")] on_output: Option<OnOutput>,
-    #[napi(ts_arg_type = "(more: boolean) => Promise<Buffer | StdinEnd> | undefined")]
-    stdin_pull: Option<StdinPull>,
+    stdin: Option<&StdinWriter>,
 ) -> napi::Result<AsyncBlock<ExecOutcome>> {
     let mut params = ExecParams::from(options);
     params.argv = argv;
-    if let Some(pull) = stdin_pull {
-        params.stdin = stdin_stream(pull);
+    if let Some(writer) = stdin {
+        params.stdin = writer.take_stdin().ok_or_else(|| {
+            napi::Error::new(Status::InvalidArg, "a StdinWriter serves one exec call")
+        })?;
     }
     params.cancel = cancel.token();
     params.scope = Some(env_scope(&env)?);

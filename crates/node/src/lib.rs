@@ -9,7 +9,7 @@
 //!
 //! - `exec` / `sandboxSupport`: [`exec`] (options in [`options`], results in [`exec_result`]).
 //! - `createClient` → `ResponsesClientJs.create` → [`ResponseStreamJs`] batches of raw JSON events.
-//! - `exec`'s `stdinPull`: an async iterable as a stream of stdin chunks ([`StdinPull`]).
+//! - `exec`'s streamed stdin: the facade writes an async iterable's chunks into a [`StdinWriter`].
 //! - [`CancelToken`]: cancellation driven by the facade's `AbortSignal` listener.
 
 #![allow(
@@ -19,6 +19,7 @@
 )]
 
 mod batch_text;
+mod buffer_pool;
 mod cancel;
 mod cause;
 mod client;
@@ -43,5 +44,5 @@ pub use exec::{
 };
 pub use exec_result::{ExecResult, LandlockCoverage, SandboxInfo, SandboxKind};
 pub use options::{ClientOptions, ExecOptions, InheritEnvMode, SandboxMode, SandboxPolicyOptions};
-pub use stdin::{StdinEnd, StdinPull};
+pub use stdin::{StdinWrite, StdinWriter};
 pub use stream::{EventBatch, ResponseStreamJs};

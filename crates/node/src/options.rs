@@ -108,7 +108,7 @@ pub struct ExecOptions {
     /// Where the package installed the helper, for the search of DESIGN.md §4.
     pub helper_dirs: Option<Vec<String>>,
     /// Bytes for the child's stdin; `/dev/null` when absent (a stream of chunks comes as
-    /// `exec`'s `stdinPull` instead).
+    /// `exec`'s `StdinWriter` instead).
     pub stdin: Option<Buffer>,
 }
 

@@ -12,7 +12,8 @@ use napi_derive::napi;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-use crate::batch_text::{BatchText, BufferPool};
+use crate::batch_text::BatchText;
+use crate::buffer_pool::BufferPool;
 use crate::error::NativeError;
 use crate::guard::catch_panic;
 
