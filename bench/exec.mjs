@@ -1,9 +1,12 @@
 // exec benchmarks (DESIGN.md §7): `exec(['true'])` against Node's execFile and execa, sandboxed
-// exec against unsandboxed execFile, and 256 MiB of stdout against `spawn` discarding the data.
+// exec against unsandboxed execFile, 256 MiB of stdout against `spawn` discarding the data, and
+// 256 MiB of streamed stdin against `spawn` with the same stream piped into its stdin.
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 
 import { execa } from 'execa'
@@ -68,6 +71,27 @@ export async function benchExec() {
     const spawnRss = await peakRssDelta(() => spawnDiscarding(big))
     console.log(`peak RSS growth during 256 MiB: codex ${rss.toFixed(1)} MiB, spawn discarding ${spawnRss.toFixed(1)} MiB`)
     results.push(verdict('peak RSS growth while exec reads 256 MiB', rss, 'flat (<64)', rss < 64, 'MiB'))
+
+    const count = ['wc', '-c']
+    const fed = await interleaved(
+      {
+        codex: async () => {
+          const start = process.hrtime.bigint()
+          const result = await codex.exec(count, { stdin: Readable.from(chunks()), timeoutMs: null })
+          if (result.stdout.trim() !== String(BIG)) throw new Error(`wc counted ${result.stdout}`)
+          return BIG / 1024 / 1024 / (since(start) / 1000)
+        },
+        spawn: () => spawnFed(count),
+      },
+      5,
+    )
+    console.log(`256 MiB stdin: codex ${fed.codex.toFixed(0)} MiB/s, spawn piping ${fed.spawn.toFixed(0)} MiB/s`)
+    results.push(verdict('256 MiB streamed stdin: exec / spawn piping the stream', fed.codex / fed.spawn, '≥ 1.0', fed.codex >= fed.spawn))
+
+    const stdinRss = await peakRssDelta(() => codex.exec(count, { stdin: Readable.from(chunks()), timeoutMs: null }))
+    const spawnStdinRss = await peakRssDelta(() => spawnFed(count))
+    console.log(`peak RSS growth during 256 MiB of stdin: codex ${stdinRss.toFixed(1)} MiB, spawn piping ${spawnStdinRss.toFixed(1)} MiB`)
+    results.push(verdict('peak RSS growth while exec feeds 256 MiB', stdinRss, 'flat (<64)', stdinRss < 64, 'MiB'))
   } finally {
     rmSync(workspace, { recursive: true, force: true })
   }
@@ -89,6 +113,30 @@ function spawnDiscarding(argv) {
       resolve(BIG / 1024 / 1024 / (since(start) / 1000))
     })
   })
+}
+
+/** 256 MiB as 64 KiB chunks, made as they are asked for (one buffer, never changed). */
+async function* chunks() {
+  const chunk = Buffer.alloc(64 * 1024, 'x')
+  for (let sent = 0; sent < BIG; sent += chunk.length) yield chunk
+}
+
+/** MiB/s of the same stream piped by `spawn` into `argv`'s stdin (its output: the count). */
+async function spawnFed(argv) {
+  const start = process.hrtime.bigint()
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    output += text
+  })
+  const closed = new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  await pipeline(Readable.from(chunks()), child.stdin)
+  await closed
+  if (output.trim() !== String(BIG)) throw new Error(`wc counted ${output}`)
+  return BIG / 1024 / 1024 / (since(start) / 1000)
 }
 
 /** The largest RSS growth (MiB) seen while `run` runs, sampled every 5 ms. */
