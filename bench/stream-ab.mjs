@@ -4,24 +4,18 @@
 // a copy of one (index.js, lib/, binding.js and the .node file are all it needs).
 //
 //   node bench/stream-ab.mjs <before> <after> [rounds]
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { once } from 'node:events'
 import http from 'node:http'
-import { createInterface } from 'node:readline'
+import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 
-import { createParser } from 'eventsource-parser'
-
 import { median, since } from './lib.mjs'
+import { httpParser, startServer } from './sse.mjs'
 
 const [before, after, roundsArg] = process.argv.slice(2)
 if (after === undefined) throw new Error('usage: node bench/stream-ab.mjs <before> <after> [rounds]')
 const rounds = Number(roundsArg ?? 10)
 
-const child = spawn(process.execPath, [new URL('./sse-server.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] })
-const [line] = await once(createInterface({ input: child.stdout }), 'line')
-const server = JSON.parse(line)
+const server = await startServer()
 const baseUrl = `http://127.0.0.1:${server.port}/v1`
 const body = { model: 'gpt-bench', input: 'big' }
 const agent = new http.Agent({ keepAlive: true })
@@ -32,28 +26,7 @@ const viaCodex = (client) => async () => {
   for await (const _event of client.stream(body)) count++
   return count
 }
-function viaHttp() {
-  return new Promise((resolve, reject) => {
-    const call = http.request(
-      { host: '127.0.0.1', port: server.port, path: '/v1/responses', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' } },
-      (response) => {
-        let count = 0
-        const parser = createParser({
-          onEvent(event) {
-            JSON.parse(event.data)
-            count++
-          },
-        })
-        response.setEncoding('utf8')
-        response.on('data', (chunk) => parser.feed(chunk))
-        response.on('end', () => resolve(count))
-        response.on('error', reject)
-      },
-    )
-    call.on('error', reject)
-    call.end(JSON.stringify({ ...body, stream: true }))
-  })
-}
+const viaHttp = () => httpParser(server.port, agent, body)
 
 const alternatives = { before: viaCodex(load(before)), after: viaCodex(load(after)), http: viaHttp }
 const samples = { before: [], after: [], http: [] }
@@ -71,7 +44,7 @@ try {
   }
 } finally {
   agent.destroy()
-  child.stdin.end()
+  server.child.stdin.end()
 }
 const rate = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
 const k = (name) => `${(rate[name] / 1000).toFixed(0)}k`

@@ -1,16 +1,13 @@
 // Streaming benchmarks (DESIGN.md §7): the ~87 MB, 200k-event Responses stream over loopback read
 // with `for await` through codex-native, the `openai` SDK, and Node `http` + eventsource-parser;
 // time to first event on a warm connection; and taking batches already read vs waiting for each.
-import { spawn } from 'node:child_process'
 import http from 'node:http'
 import { createRequire } from 'node:module'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 
-import { createParser } from 'eventsource-parser'
 import OpenAI from 'openai'
 
 import { codex, interleaved, since, verdict } from './lib.mjs'
+import { httpParser, startServer } from './sse.mjs'
 
 /**
  * Rounds against `http` + eventsource-parser: a ratio near the target needs more than a few on a
@@ -19,13 +16,6 @@ import { codex, interleaved, since, verdict } from './lib.mjs'
 const ROUNDS = 11
 const SDK_ROUNDS = 3
 const TTFE_ROUNDS = 40
-
-/** Starts the server process; resolves with its port and the payload's size. */
-async function startServer() {
-  const child = spawn(process.execPath, [new URL('./sse-server.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const [line] = await once(createInterface({ input: child.stdout }), 'line')
-  return { child, ...JSON.parse(line) }
-}
 
 export async function benchStream() {
   const server = await startServer()
@@ -88,30 +78,6 @@ export async function benchStream() {
     server.child.stdin.end()
   }
   return results
-}
-
-/** Reads the stream with Node `http` and eventsource-parser, parsing every event's JSON. */
-function httpParser(port, agent, request) {
-  return new Promise((resolve, reject) => {
-    const call = http.request(
-      { host: '127.0.0.1', port, path: '/v1/responses', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' } },
-      (response) => {
-        let count = 0
-        const parser = createParser({
-          onEvent(event) {
-            JSON.parse(event.data)
-            count++
-          },
-        })
-        response.setEncoding('utf8')
-        response.on('data', (chunk) => parser.feed(chunk))
-        response.on('end', () => resolve(count))
-        response.on('error', reject)
-      },
-    )
-    call.on('error', reject)
-    call.end(JSON.stringify({ ...request, stream: true }))
-  })
 }
 
 /**
